@@ -1,0 +1,25 @@
+//! Ports: the traits adapters implement. Every method is scoped to one app, so an
+//! implementation can never return another app's records.
+
+mod clock;
+mod mailer;
+mod password;
+mod repository;
+
+pub use clock::{Clock, SystemClock};
+pub use mailer::{MailError, Mailer, OutgoingEmail};
+pub use password::{PasswordError, PasswordHasher};
+pub use repository::{
+    ApiKeyRecord, AppRepository, ClientRepository, GrantRepository, ProductRepository,
+};
+
+#[cfg(test)]
+pub use clock::MockClock;
+#[cfg(test)]
+pub use mailer::MockMailer;
+#[cfg(test)]
+pub use password::MockPasswordHasher;
+#[cfg(test)]
+pub use repository::{
+    MockAppRepository, MockClientRepository, MockGrantRepository, MockProductRepository,
+};

@@ -1,0 +1,4 @@
+//! Business rules as pure functions of their inputs.
+
+pub mod access;
+pub mod transaction_state;
