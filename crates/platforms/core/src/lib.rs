@@ -1,0 +1,1 @@
+//! Shared webhook platform contract.
