@@ -27,9 +27,14 @@ impl GrantSource {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Purchase, Self::Subscription, Self::Manual, Self::Import]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        [
+            Self::Purchase,
+            Self::Subscription,
+            Self::Manual,
+            Self::Import,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
     }
 }
 
@@ -54,9 +59,14 @@ impl RevokeReason {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Refund, Self::Chargeback, Self::Cancellation, Self::Manual]
-            .into_iter()
-            .find(|s| s.as_str() == raw)
+        [
+            Self::Refund,
+            Self::Chargeback,
+            Self::Cancellation,
+            Self::Manual,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == raw)
     }
 }
 

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod ports;
 pub mod product;
 pub mod rules;
+pub mod sale;
 pub mod search;
 pub mod services;
 pub mod tenant;

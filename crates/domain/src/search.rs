@@ -9,6 +9,8 @@ use crate::client::{Client, ClientStatus};
 use crate::ids::{ClientId, ProductId};
 use crate::values::Platform;
 
+mod cursor;
+
 /// Default and maximum page sizes.
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;

@@ -1,6 +1,8 @@
 //! Ports: the traits adapters implement. Every method is scoped to one app, so an
 //! implementation can never return another app's records.
 
+#[cfg(test)]
+mod client_mock;
 mod clock;
 mod mailer;
 mod password;
@@ -14,12 +16,12 @@ pub use repository::{
 };
 
 #[cfg(test)]
+pub use client_mock::{MockClientRepository, MockClientStore};
+#[cfg(test)]
 pub use clock::MockClock;
 #[cfg(test)]
 pub use mailer::MockMailer;
 #[cfg(test)]
 pub use password::MockPasswordHasher;
 #[cfg(test)]
-pub use repository::{
-    MockAppRepository, MockClientRepository, MockGrantRepository, MockProductRepository,
-};
+pub use repository::{MockAppRepository, MockGrantRepository, MockProductRepository};

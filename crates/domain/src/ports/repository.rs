@@ -36,7 +36,8 @@ pub trait AppRepository: Send + Sync {
 }
 
 /// Clients of an app.
-#[cfg_attr(test, mockall::automock)]
+// mockall's automock cannot take the `Option<&str>` argument of `create_client`,
+// so the test mock of this trait is written by hand in `client_mock.rs`.
 #[async_trait]
 pub trait ClientRepository: Send + Sync {
     /// Stores a new client with its password hash, initial grants and audit entries,
@@ -102,8 +103,7 @@ pub trait GrantRepository: Send + Sync {
     /// Stores a grant and its audit entry in one transaction. Returns
     /// `ProductNotFound` for an unknown product and `GrantExists` when the client
     /// already has an active manual grant of the product.
-    async fn insert_grant(&self, grant: &Grant, audit: &AuditEntry)
-    -> Result<(), RepositoryError>;
+    async fn insert_grant(&self, grant: &Grant, audit: &AuditEntry) -> Result<(), RepositoryError>;
 
     /// Records the revocation of the given grants and the audit entry in one
     /// transaction. Grants already revoked are left as they are.

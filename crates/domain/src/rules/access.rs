@@ -29,7 +29,12 @@ pub fn grants_revoked_by_transaction(
     grants
         .iter()
         .filter(|grant| grant.is_active_at(now))
-        .filter(|grant| matches!(grant.source, GrantSource::Purchase | GrantSource::Subscription))
+        .filter(|grant| {
+            matches!(
+                grant.source,
+                GrantSource::Purchase | GrantSource::Subscription
+            )
+        })
         .filter(|grant| grant.transaction_id == Some(transaction))
         .map(|grant| grant.id)
         .collect()
@@ -48,3 +53,6 @@ pub fn grants_revoked_by_admin(
         .map(|grant| grant.id)
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

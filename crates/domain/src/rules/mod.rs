@@ -2,3 +2,6 @@
 
 pub mod access;
 pub mod transaction_state;
+
+#[cfg(test)]
+mod properties;

@@ -69,10 +69,12 @@ fn order_key(event: &StatusEvent) -> (u8, OffsetDateTime, TransactionStatusKind,
 
 /// The status a transaction ends in after all `events`, in the order given.
 pub fn fold_status<'a>(events: impl IntoIterator<Item = &'a StatusEvent>) -> Option<StatusEvent> {
-    events.into_iter().fold(None, |current, event| match current {
-        Some(current) if !supersedes(event, &current) => Some(current),
-        _ => Some(event.clone()),
-    })
+    events
+        .into_iter()
+        .fold(None, |current, event| match current {
+            Some(current) if !supersedes(event, &current) => Some(current),
+            _ => Some(event.clone()),
+        })
 }
 
 /// What a status change does to the transaction's grants.
@@ -94,10 +96,17 @@ pub fn access_effect(
 ) -> AccessEffect {
     let had_access = before.is_some_and(grants_access);
     if let Some(reason) = revoke_reason(after) {
-        return if had_access { AccessEffect::Revoke(reason) } else { AccessEffect::None };
+        return if had_access {
+            AccessEffect::Revoke(reason)
+        } else {
+            AccessEffect::None
+        };
     }
     if grants_access(after) && !had_access {
         return AccessEffect::Grant;
     }
     AccessEffect::None
 }
+
+#[cfg(test)]
+mod tests;

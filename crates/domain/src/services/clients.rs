@@ -1,16 +1,28 @@
-//! Client use cases: manual creation, edits, grants, detail and search.
+//! Client use cases: manual creation, edits, grants, detail and search. Each use
+//! case lives in its own submodule as an `impl ClientService` block.
 
 use std::sync::Arc;
 
 use time::{Date, OffsetDateTime};
 
-use crate::client::{Client, ClientDetail, ClientStatus};
+use crate::audit::AuditEntry;
+use crate::client::{ClientDetail, ClientStatus};
 use crate::error::DomainError;
-use crate::grant::Grant;
 use crate::ids::{ClientId, ProductId};
-use crate::ports::{Clock, ClientRepository, GrantRepository, PasswordHasher, ProductRepository};
-use crate::search::{ClientPage, ClientSort, ProductFilterMode};
+use crate::ports::{ClientRepository, Clock, GrantRepository, PasswordHasher, ProductRepository};
+use crate::search::{ClientSort, ProductFilterMode};
 use crate::tenant::{Actor, App};
+
+mod create;
+mod grants;
+mod local_days;
+mod query;
+mod snapshot;
+mod update;
+mod validation;
+
+#[cfg(test)]
+mod tests;
 
 /// Minimum and maximum length of a password set by an admin or a client.
 pub const PASSWORD_MIN_CHARS: usize = 8;
@@ -79,6 +91,7 @@ pub struct ClientService {
 }
 
 impl ClientService {
+    /// Creates the service over its ports.
     pub fn new(
         clients: Arc<dyn ClientRepository>,
         grants: Arc<dyn GrantRepository>,
@@ -95,58 +108,48 @@ impl ClientService {
         }
     }
 
-    /// Creates a client typed in by a producer, with manual grants of the given
-    /// products, and records the change in the audit log.
-    pub async fn create(
-        &self,
-        app: &App,
-        actor: &Actor,
-        input: NewClientInput,
-    ) -> Result<ClientDetail, DomainError> {
-        todo!()
-    }
-
     /// Returns everything shown on a client's page.
     pub async fn detail(&self, app: &App, id: ClientId) -> Result<ClientDetail, DomainError> {
-        todo!()
+        self.clients
+            .client_detail(app.id, id)
+            .await?
+            .ok_or(DomainError::ClientNotFound)
     }
 
-    /// Applies changes to contact data and status, recording before and after.
-    pub async fn update(
-        &self,
-        app: &App,
-        actor: &Actor,
-        id: ClientId,
-        changes: ClientChanges,
-    ) -> Result<Client, DomainError> {
-        todo!()
+    /// Checks that every id names a product of the app; the first unknown id is
+    /// returned as `ProductNotFound`.
+    async fn ensure_products_exist(&self, app: &App, ids: &[ProductId]) -> Result<(), DomainError> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let found = self.products.find_products(app.id, ids).await?;
+        match ids
+            .iter()
+            .find(|id| !found.iter().any(|product| product.id == **id))
+        {
+            Some(missing) => Err(DomainError::ProductNotFound(*missing)),
+            None => Ok(()),
+        }
     }
+}
 
-    /// Grants a product to a client by hand.
-    pub async fn grant(
-        &self,
-        app: &App,
-        actor: &Actor,
-        id: ClientId,
-        input: GrantInput,
-    ) -> Result<Grant, DomainError> {
-        todo!()
-    }
-
-    /// Removes a product from a client: revokes every active grant that covers it.
-    /// Returns the revoked grants; `GrantNotFound` when none was active.
-    pub async fn revoke(
-        &self,
-        app: &App,
-        actor: &Actor,
-        id: ClientId,
-        product: ProductId,
-    ) -> Result<Vec<Grant>, DomainError> {
-        todo!()
-    }
-
-    /// Searches the app's clients.
-    pub async fn search(&self, app: &App, input: SearchInput) -> Result<ClientPage, DomainError> {
-        todo!()
+/// Builds the audit entry of an admin change to one client.
+fn audit_entry(
+    app: &App,
+    client: ClientId,
+    actor: &Actor,
+    action: &str,
+    before: Option<serde_json::Value>,
+    after: Option<serde_json::Value>,
+    at: OffsetDateTime,
+) -> AuditEntry {
+    AuditEntry {
+        app_id: app.id,
+        client_id: Some(client),
+        actor: actor.clone(),
+        action: action.to_owned(),
+        before,
+        after,
+        at,
     }
 }

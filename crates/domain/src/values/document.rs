@@ -182,3 +182,6 @@ impl From<Document> for String {
         value.value
     }
 }
+
+#[cfg(test)]
+mod tests;

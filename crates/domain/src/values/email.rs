@@ -79,3 +79,6 @@ impl From<Email> for String {
         value.0
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -70,3 +70,6 @@ impl Money {
         Self::new(cents, Currency::BRL)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -61,7 +61,9 @@ impl FullName {
             .map(|c| if c.is_control() { ' ' } else { c })
             .collect();
         let mut normalized = normalize(&cleaned);
-        let mut altered = cleaned != raw;
+        // Tabs and line breaks are white space that `parse` collapses too, so only
+        // other control characters count as an alteration.
+        let mut altered = raw.chars().any(|c| c.is_control() && !c.is_whitespace());
         if normalized.chars().count() > NAME_MAX_CHARS {
             normalized = normalized.chars().take(NAME_MAX_CHARS).collect();
             normalized.truncate(normalized.trim_end().len());
@@ -103,3 +105,6 @@ impl From<FullName> for String {
         value.0
     }
 }
+
+#[cfg(test)]
+mod tests;

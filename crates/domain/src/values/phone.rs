@@ -12,7 +12,9 @@ pub struct Phone(String);
 pub enum PhoneError {
     #[error("phone number is missing")]
     Missing,
-    #[error("phone number contains characters other than digits, spaces, dashes, dots, brackets and a leading +")]
+    #[error(
+        "phone number contains characters other than digits, spaces, dashes, dots, brackets and a leading +"
+    )]
     InvalidCharacters,
     #[error("phone number is not a valid number")]
     Invalid,
@@ -72,7 +74,8 @@ impl Phone {
         if digits.is_empty() || digits.len() > 15 {
             return Err(PhoneError::Invalid);
         }
-        let parsed = phonenumber::parse(None, format!("+{digits}")).map_err(|_| PhoneError::Invalid)?;
+        let parsed =
+            phonenumber::parse(None, format!("+{digits}")).map_err(|_| PhoneError::Invalid)?;
         if !phonenumber::is_valid(&parsed) {
             return Err(PhoneError::Invalid);
         }
@@ -110,3 +113,6 @@ impl From<Phone> for String {
         value.0
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -85,3 +85,6 @@ impl FromStr for Platform {
             .ok_or_else(|| UnknownPlatform(s.to_owned()))
     }
 }
+
+#[cfg(test)]
+mod tests;
