@@ -11,6 +11,8 @@
     reason = "each test binary uses part of these helpers; a failed unwrap fails the test"
 )]
 
+pub mod webhooks;
+
 use std::path::PathBuf;
 use std::process::{ExitStatus, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -88,6 +90,13 @@ impl Server {
             .env("DATABASE_URL", database_url)
             .env_remove("CLIENTELA_LOG_FORMAT")
             .env("RUST_LOG", "info")
+            // The server's e-mail worker writes .eml files to a scratch folder and
+            // never reaches an SMTP server of the developer's environment.
+            .env_remove("SMTP_URL")
+            .env(
+                "CLIENTELA_MAIL_DIR",
+                std::env::temp_dir().join("clientela-e2e-mail"),
+            )
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .kill_on_drop(true)

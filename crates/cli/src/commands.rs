@@ -3,10 +3,12 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
+use clientela_domain::tenant::AppSettingsChanges;
 use clientela_postgres::PgStore;
 use tokio::net::TcpListener;
 
 use crate::error::CliError;
+use crate::outbox::{self, MailArgs};
 use crate::wiring;
 
 /// The database settings shared by every subcommand.
@@ -16,17 +18,22 @@ pub struct Database {
 }
 
 impl Database {
-    async fn connect(&self) -> Result<PgStore, CliError> {
+    pub(crate) async fn connect(&self) -> Result<PgStore, CliError> {
         PgStore::connect(&self.url, self.max_connections)
             .await
             .map_err(CliError::Connect)
     }
 }
 
-/// Serves the HTTP API until SIGINT or SIGTERM, then finishes the requests in
-/// flight. Prints `listening on http://IP:PORT` to stderr once bound, with the
-/// real port when `listen` has port 0.
-pub async fn serve(database: &Database, listen: SocketAddr) -> Result<(), CliError> {
+/// Serves the HTTP API and runs the e-mail worker until SIGINT or SIGTERM, then
+/// finishes the requests in flight and stops the worker. Prints `listening on
+/// http://IP:PORT` to stderr once bound, with the real port when `listen` has
+/// port 0.
+pub async fn serve(
+    database: &Database,
+    listen: SocketAddr,
+    mail: &MailArgs,
+) -> Result<(), CliError> {
     let store = database.connect().await?;
     let router = clientela_http::router(wiring::app_state(&store));
     let listener = TcpListener::bind(listen)
@@ -40,13 +47,39 @@ pub async fn serve(database: &Database, listen: SocketAddr) -> Result<(), CliErr
         source,
     })?;
 
+    let public_url = outbox::public_url(mail, Some(addr));
+    let worker = outbox::spawn(
+        store.clone(),
+        outbox::build(&store, mail, &public_url).await?,
+        mail,
+    );
+
     eprintln!("listening on http://{addr}");
     tracing::info!(%addr, "server started");
-    axum::serve(listener, router)
+    // Connection info gives the members-app routes the client's address for the
+    // access log and the login throttle.
+    let service = router.into_make_service_with_connect_info::<SocketAddr>();
+    let served = axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await
-        .map_err(CliError::Serve)?;
+        .map_err(CliError::Serve);
+    worker.stop().await;
+    served?;
     tracing::info!("server stopped");
+    Ok(())
+}
+
+/// Runs the e-mail worker alone until SIGINT or SIGTERM.
+pub async fn worker(database: &Database, mail: &MailArgs) -> Result<(), CliError> {
+    let store = database.connect().await?;
+    let public_url = outbox::public_url(mail, None);
+    let worker = outbox::spawn(
+        store.clone(),
+        outbox::build(&store, mail, &public_url).await?,
+        mail,
+    );
+    shutdown_signal().await;
+    worker.stop().await;
     Ok(())
 }
 
@@ -96,6 +129,31 @@ pub async fn migrate(database: &Database) -> Result<(), CliError> {
     }
     tracing::info!(count = applied.len(), "migrations applied");
     eprintln!("{} migração(ões) aplicada(s).", applied.len());
+    Ok(())
+}
+
+/// Changes an app's settings and prints them, in Portuguese, on stderr.
+pub async fn configure_app(
+    database: &Database,
+    slug: &str,
+    changes: AppSettingsChanges,
+) -> Result<(), CliError> {
+    let store = database.connect().await?;
+    let settings = wiring::app_service(&store).configure(slug, changes).await?;
+
+    tracing::info!(app_id = %settings.app.id, slug, "app settings changed");
+    let members_url = settings
+        .members_url
+        .as_deref()
+        .unwrap_or("não definida; os links dos e-mails apontam para as páginas do Clientela");
+    let mail_from = settings
+        .mail_from
+        .as_deref()
+        .unwrap_or("o padrão do servidor (CLIENTELA_MAIL_FROM)");
+    eprintln!("Configurações do app \"{slug}\" salvas:");
+    eprintln!("  Área de membros: {members_url}");
+    eprintln!("  Remetente dos e-mails: {mail_from}");
+    eprintln!("  Fuso horário: {}", settings.app.time_zone);
     Ok(())
 }
 

@@ -3,10 +3,12 @@
 
 use std::net::SocketAddr;
 
-use clientela_domain::error::DomainError;
+use clientela_domain::error::{DomainError, RepositoryError};
 use clientela_domain::services::APP_NAME_MAX_CHARS;
 use clientela_http::ApiError;
+use clientela_platform::{CREDENTIAL_MAX_CHARS, CredentialProblem, WebhookError};
 use clientela_postgres::PgError;
+use uuid::Uuid;
 
 /// Exit code of a runtime failure.
 pub const EXIT_FAILURE: u8 = 1;
@@ -38,6 +40,29 @@ pub enum CliError {
     Stdout(#[source] std::io::Error),
     #[error("{}", describe_domain_error(.0))]
     Domain(#[from] DomainError),
+    #[error("configuração de e-mail inválida: {0}")]
+    MailSettings(#[source] clientela_smtp::ConfigError),
+    #[error(
+        "nenhum app tem o slug {0:?}: confira o slug ou crie o app com `clientela apps create`"
+    )]
+    AppNotFound(String),
+    #[error("não foi possível ler a credencial da entrada padrão: {0}")]
+    ReadSecret(#[source] std::io::Error),
+    #[error("{}", describe_webhook_error(.0))]
+    Webhook(#[from] WebhookError),
+    #[error("informe --id, ou --from e --to")]
+    ReplaySelection,
+    #[error("período inválido: --to deve ser posterior a --from")]
+    ReplayPeriod,
+    #[error(
+        "o webhook {id} ainda não pôde ser lido: {reason}. Ele continua guardado como rejeitado"
+    )]
+    StillUnparseable { id: Uuid, reason: String },
+    #[error(
+        "reprocessamento incompleto: {unparseable} webhook(s) ainda ilegível(is) e {failed} \
+         falha(s); veja as linhas acima"
+    )]
+    ReplayIncomplete { unparseable: usize, failed: usize },
 }
 
 impl CliError {
@@ -45,7 +70,12 @@ impl CliError {
         match self {
             Self::MissingDatabaseUrl
             | Self::InvalidLogFormat(_)
-            | Self::Domain(DomainError::Validation(_)) => EXIT_USAGE,
+            | Self::Domain(DomainError::Validation(_))
+            | Self::MailSettings(_)
+            | Self::AppNotFound(_)
+            | Self::ReplaySelection
+            | Self::ReplayPeriod
+            | Self::Webhook(WebhookError::InvalidCredential(_)) => EXIT_USAGE,
             _ => EXIT_FAILURE,
         }
     }
@@ -71,4 +101,34 @@ fn describe_domain_error(error: &DomainError) -> String {
         })
         .collect();
     details.join(" ")
+}
+
+/// Describes a failure of the webhook commands in Portuguese, for the operator.
+pub fn describe_webhook_error(error: &WebhookError) -> String {
+    match error {
+        WebhookError::UnknownPlatform(name) => {
+            format!("a plataforma {name:?} não tem integração de webhook")
+        }
+        WebhookError::MissingCredential(platform) => {
+            format!("o app não tem credencial de webhook para {platform}")
+        }
+        WebhookError::Authentication(_) => "a autenticação do webhook falhou".to_owned(),
+        WebhookError::InvalidCredential(problem) => match problem {
+            CredentialProblem::Blank => {
+                "credencial vazia: informe o token da plataforma".to_owned()
+            }
+            CredentialProblem::TooLong => {
+                format!("credencial longa demais: o máximo é {CREDENTIAL_MAX_CHARS} caracteres")
+            }
+            CredentialProblem::InvalidCharacters => {
+                "credencial inválida: não pode conter espaços nem caracteres de controle".to_owned()
+            }
+        },
+        WebhookError::DeliveryNotFound(id) => format!("nenhum webhook guardado tem o id {id}"),
+        WebhookError::Storage(RepositoryError::NotFound) => "o app não existe mais".to_owned(),
+        WebhookError::Storage(RepositoryError::Unavailable(detail)) => {
+            format!("o banco de dados está indisponível: {detail}")
+        }
+        WebhookError::Storage(other) => format!("falha no banco de dados: {other}"),
+    }
 }

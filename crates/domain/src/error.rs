@@ -90,6 +90,10 @@ pub enum DomainError {
     Conflict,
     #[error("app slug is already taken")]
     SlugTaken,
+    #[error("the platform product is already linked to this product")]
+    ProductLinkExists,
+    #[error("the platform product is not linked to this product")]
+    ProductLinkNotFound,
     #[error("storage unavailable: {0}")]
     Unavailable(String),
     #[error("unexpected failure: {0}")]

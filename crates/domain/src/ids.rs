@@ -69,3 +69,11 @@ uuid_id!(
     /// An admin API key.
     ApiKeyId
 );
+uuid_id!(
+    /// A client's session in the members app.
+    SessionId
+);
+uuid_id!(
+    /// A single-use token of a first-access or password-reset link.
+    AccountTokenId
+);

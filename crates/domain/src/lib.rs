@@ -4,11 +4,13 @@
 //! This crate depends on no runtime, database, web or mail library. Adapters
 //! implement the traits in [`ports`]; the use cases in [`services`] drive them.
 
+pub mod account;
 pub mod audit;
 pub mod client;
 pub mod error;
 pub mod grant;
 pub mod ids;
+pub mod notification;
 pub mod ports;
 pub mod product;
 pub mod rules;
@@ -18,3 +20,4 @@ pub mod services;
 pub mod tenant;
 pub mod transaction;
 pub mod values;
+pub mod webhook;

@@ -20,6 +20,34 @@ pub struct App {
 /// Default time zone of a new app.
 pub const DEFAULT_TIME_ZONE: &str = "America/Sao_Paulo";
 
+/// An app with the settings an operator can change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppSettings {
+    pub app: App,
+    /// Base URL of the app's members area, which e-mail links point to. When
+    /// `None`, links point to Clientela's own pages.
+    pub members_url: Option<String>,
+    /// Sender address of the app's e-mails. When `None`, the service's default
+    /// sender is used.
+    pub mail_from: Option<String>,
+}
+
+/// Changes to an app's settings. `None` leaves a setting as it is, and
+/// `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AppSettingsChanges {
+    pub members_url: Option<Option<String>>,
+    pub mail_from: Option<Option<String>>,
+    pub time_zone: Option<String>,
+}
+
+impl AppSettingsChanges {
+    /// Whether no setting would change.
+    pub fn is_empty(&self) -> bool {
+        self.members_url.is_none() && self.mail_from.is_none() && self.time_zone.is_none()
+    }
+}
+
 /// Who performed an admin change, as written to the audit log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", content = "id", rename_all = "snake_case")]

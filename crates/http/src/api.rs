@@ -48,6 +48,15 @@ use domain::values::{
     Platform as DomainPlatform, TransactionStatusKind as DomainTransactionStatusKind,
 };
 
+mod links;
+mod webhooks;
+
+pub use links::{NewProductLink, ProductLink, ProductLinkList};
+pub use webhooks::{
+    WebhookAck, WebhookCounts, WebhookDataIssue, WebhookEvent, WebhookEventDetail,
+    WebhookEventItem, WebhookEventPage, WebhookHeader, WebhookOutcome,
+};
+
 api_enum!(
     /// Whether a client may log in to the app (`active`) or not (`inactive`).
     ClientStatus = DomainClientStatus { Active, Inactive }

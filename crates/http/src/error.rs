@@ -3,11 +3,14 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use clientela_domain::error::{DomainError, ValidationErrors};
+use clientela_domain::account::AccountError;
+use clientela_domain::error::{DomainError, RepositoryError, ValidationErrors};
+use clientela_domain::webhook::DeliveryId;
+use clientela_platform::{ParseError, WebhookError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::messages::field_message;
+use crate::messages::{field_message, parse_error_message};
 
 /// Maximum size of a request body, in bytes (1 MiB).
 pub const BODY_LIMIT_BYTES: usize = 1024 * 1024;
@@ -82,6 +85,28 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("not ready: {0}")]
     NotReady(String),
+    /// A failure of receiving a webhook or of reading stored deliveries.
+    #[error(transparent)]
+    Webhook(#[from] WebhookError),
+    /// The webhook URL names an app slug that no app has.
+    #[error("no app has the slug of the webhook URL")]
+    WebhookAppNotFound,
+    /// An authentic webhook body that could not be parsed; it was stored as
+    /// `delivery_id` for a replay.
+    #[error("webhook body could not be parsed: {error}")]
+    WebhookUnparseable {
+        delivery_id: DeliveryId,
+        error: ParseError,
+    },
+    /// A failure of the members-app account use cases.
+    #[error(transparent)]
+    Account(#[from] AccountError),
+    /// A members-app or page URL names an app slug that no app has.
+    #[error("no app has the slug of the URL")]
+    AppNotFound,
+    /// A members-app request without an `Authorization` header.
+    #[error("missing session token")]
+    MissingSessionToken,
     /// A handler panicked; the panic's message, for the logs.
     #[error("a request handler panicked: {0}")]
     Panic(String),
@@ -147,6 +172,7 @@ impl ApiError {
             Self::InvalidPathId { name } => {
                 let what = match *name {
                     "product_id" => "o identificador do produto",
+                    "webhook_event_id" => "o identificador do evento de webhook",
                     _ => "o identificador do cliente",
                 };
                 plain(
@@ -182,6 +208,34 @@ impl ApiError {
                  alguns instantes.",
             ),
             Self::Panic(_) => internal_error(),
+            Self::Account(error) => account_status_and_body(error),
+            Self::AppNotFound => plain(
+                StatusCode::NOT_FOUND,
+                "app_not_found",
+                "App não encontrado: confira o slug do app no endereço.",
+            ),
+            Self::MissingSessionToken => plain(
+                StatusCode::UNAUTHORIZED,
+                "missing_session",
+                "Sessão ausente: faça login e envie o token da sessão no cabeçalho \
+                 Authorization: Bearer <token>.",
+            ),
+            Self::Webhook(error) => webhook_status_and_body(error),
+            Self::WebhookAppNotFound => plain(
+                StatusCode::NOT_FOUND,
+                "app_not_found",
+                "App não encontrado: confira o slug do app na URL do webhook.",
+            ),
+            Self::WebhookUnparseable { delivery_id, error } => plain(
+                StatusCode::BAD_REQUEST,
+                "webhook_unparseable",
+                format!(
+                    "Não foi possível ler o webhook: {}. O evento foi guardado com o id \
+                     {delivery_id} e pode ser reprocessado com `clientela webhooks replay` \
+                     depois da correção.",
+                    parse_error_message(error)
+                ),
+            ),
         }
     }
 
@@ -200,6 +254,24 @@ impl ApiError {
             }
             Self::Panic(detail) => {
                 tracing::error!(panic = %detail, "a request handler panicked");
+                return;
+            }
+            // The webhook driver logs each failed delivery once, with its app and
+            // platform.
+            Self::Webhook(_) | Self::WebhookUnparseable { .. } => return,
+            Self::Account(AccountError::Unexpected(detail)) => {
+                tracing::error!(error = %detail, "unexpected failure");
+                return;
+            }
+            Self::Account(AccountError::Unavailable(detail)) => {
+                tracing::warn!(error = %detail, "storage unavailable");
+                return;
+            }
+            Self::Account(AccountError::Throttled { retry_after }) => {
+                tracing::info!(
+                    retry_after_s = retry_after.whole_seconds(),
+                    "login rejected after too many failed attempts"
+                );
                 return;
             }
             _ => return,
@@ -288,12 +360,68 @@ fn domain_status_and_body(
             "slug_taken",
             "Já existe um app com este slug: escolha outro.",
         ),
+        DomainError::ProductLinkExists => plain(
+            StatusCode::CONFLICT,
+            "product_link_exists",
+            "Este produto da plataforma já está vinculado a este produto.",
+        ),
+        DomainError::ProductLinkNotFound => plain(
+            StatusCode::NOT_FOUND,
+            "product_link_not_found",
+            "Este produto da plataforma não está vinculado a este produto.",
+        ),
         DomainError::Unavailable(_) => plain(
             StatusCode::SERVICE_UNAVAILABLE,
             "service_unavailable",
             "Serviço temporariamente indisponível: tente de novo em alguns instantes.",
         ),
         DomainError::Unexpected(_) => internal_error(),
+    }
+}
+
+/// Maps the webhook driver's failures. Failed authentication and a missing
+/// credential share one response, so a caller cannot tell whether the app has a
+/// credential for the platform.
+fn webhook_status_and_body(error: &WebhookError) -> (StatusCode, ErrorBody) {
+    match error {
+        WebhookError::UnknownPlatform(_) => plain(
+            StatusCode::NOT_FOUND,
+            "platform_not_found",
+            "Plataforma de webhook desconhecida: confira o nome da plataforma na URL, por \
+             exemplo /webhooks/<slug do app>/hotmart ou /webhooks/<slug do app>/kiwify.",
+        ),
+        WebhookError::MissingCredential(_) | WebhookError::Authentication(_) => plain(
+            StatusCode::UNAUTHORIZED,
+            "webhook_unauthorized",
+            "Webhook não autenticado: confira se o token ou a assinatura enviados pela \
+             plataforma correspondem à credencial configurada no app.",
+        ),
+        WebhookError::InvalidCredential(problem) => {
+            let body = ErrorBody {
+                code: "validation_failed".into(),
+                message: "Dados inválidos: confira os campos indicados.".into(),
+                fields: vec![field_body("credential", problem.code())],
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, body)
+        }
+        WebhookError::DeliveryNotFound(_) => plain(
+            StatusCode::NOT_FOUND,
+            "webhook_event_not_found",
+            "Evento de webhook não encontrado neste app.",
+        ),
+        // The app was deleted between its lookup and the insert.
+        WebhookError::Storage(RepositoryError::NotFound) => plain(
+            StatusCode::NOT_FOUND,
+            "app_not_found",
+            "App não encontrado: confira o slug do app na URL do webhook.",
+        ),
+        WebhookError::Storage(RepositoryError::Unavailable(_)) => plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "Serviço temporariamente indisponível: o evento não foi guardado. Envie-o de novo \
+             em alguns instantes.",
+        ),
+        WebhookError::Storage(_) => internal_error(),
     }
 }
 
@@ -322,15 +450,93 @@ fn internal_error() -> (StatusCode, ErrorBody) {
     )
 }
 
+/// Maps the account use cases' failures. A wrong password, an unknown e-mail
+/// and a client without a password share `invalid_credentials`.
+fn account_status_and_body(error: &AccountError) -> (StatusCode, ErrorBody) {
+    match error {
+        AccountError::Validation(errors) => {
+            domain_status_and_body(&DomainError::Validation(errors.clone()), None)
+        }
+        AccountError::InvalidCredentials => plain(
+            StatusCode::UNAUTHORIZED,
+            "invalid_credentials",
+            "E-mail ou senha incorretos. Confira os dados ou use \"Esqueci minha senha\".",
+        ),
+        AccountError::Throttled { retry_after } => {
+            let minutes = retry_after_seconds(*retry_after).div_ceil(60);
+            let wait = if minutes == 1 {
+                "1 minuto".to_owned()
+            } else {
+                format!("{minutes} minutos")
+            };
+            plain(
+                StatusCode::TOO_MANY_REQUESTS,
+                "too_many_attempts",
+                format!(
+                    "Muitas tentativas de login sem sucesso. Por segurança, tente de novo em \
+                     {wait}."
+                ),
+            )
+        }
+        AccountError::AccountDisabled => plain(
+            StatusCode::FORBIDDEN,
+            "account_disabled",
+            "Seu acesso está desativado. Fale com o suporte do produtor para reativá-lo.",
+        ),
+        AccountError::InvalidSession => plain(
+            StatusCode::UNAUTHORIZED,
+            "invalid_session",
+            "Sessão inválida ou expirada: faça login de novo.",
+        ),
+        AccountError::InvalidToken => plain(
+            StatusCode::BAD_REQUEST,
+            "invalid_token",
+            "Link inválido: ele expirou, já foi usado ou um link mais novo foi enviado. Peça um \
+             novo link.",
+        ),
+        AccountError::ClientInactive => plain(
+            StatusCode::CONFLICT,
+            "client_inactive",
+            "O cliente está inativo: reative-o antes de enviar e-mails de acesso.",
+        ),
+        AccountError::ClientNotFound => plain(
+            StatusCode::NOT_FOUND,
+            "client_not_found",
+            "Cliente não encontrado neste app.",
+        ),
+        AccountError::Unavailable(_) => plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "Serviço temporariamente indisponível: tente de novo em alguns instantes.",
+        ),
+        AccountError::Unexpected(_) => internal_error(),
+    }
+}
+
+/// Returns a wait in whole seconds, rounded up and at least 1, for
+/// `Retry-After`.
+fn retry_after_seconds(wait: time::Duration) -> u64 {
+    let seconds = wait.whole_seconds() + i64::from(wait.subsec_nanoseconds() > 0);
+    u64::try_from(seconds).unwrap_or(0).max(1)
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         self.log();
         let (status, body) = self.to_status_and_body();
+        // Webhooks authenticate with the platform's own scheme, not a bearer key.
+        let bearer = !matches!(self, Self::Webhook(_));
         let mut response = (status, axum::Json(body)).into_response();
-        if status == StatusCode::UNAUTHORIZED {
+        if status == StatusCode::UNAUTHORIZED && bearer {
             response
                 .headers_mut()
                 .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        if let Self::Account(AccountError::Throttled { retry_after }) = &self {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_seconds(*retry_after)),
+            );
         }
         response
     }

@@ -6,12 +6,14 @@
 //! failure to a status in one table.
 
 pub mod api;
+mod app_api;
 pub mod error;
 pub mod extract;
 pub mod messages;
 mod routes;
 mod search_params;
 mod trace;
+mod webhook_params;
 
 use std::any::Any;
 use std::sync::Arc;
@@ -21,7 +23,10 @@ use axum::body::Bytes;
 use axum::extract::DefaultBodyLimit;
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Router};
-use clientela_domain::services::{AppService, ClientService, ProductService};
+use clientela_domain::services::{
+    AccountService, AppService, ClientService, ProductLinkService, ProductService,
+};
+use clientela_platform::WebhookDriver;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -29,9 +34,12 @@ use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use app_api::SessionAuth;
 pub use error::{ApiError, BODY_LIMIT_BYTES, ErrorBody, FieldErrorBody};
 use routes::openapi::OpenApiJson;
-use routes::{clients, health, openapi as openapi_routes, products};
+use routes::{
+    clients, health, openapi as openapi_routes, product_links, products, webhook_events, webhooks,
+};
 
 /// Checks that the service's dependencies (the database) respond.
 #[async_trait]
@@ -40,12 +48,16 @@ pub trait ReadinessCheck: Send + Sync {
     async fn check(&self) -> Result<(), String>;
 }
 
-/// What every handler needs: the domain's use cases and the readiness check.
+/// What every handler needs: the domain's use cases, the webhook driver and the
+/// readiness check.
 #[derive(Clone)]
 pub struct AppState {
     pub apps: AppService,
     pub clients: ClientService,
     pub products: ProductService,
+    pub product_links: ProductLinkService,
+    pub webhooks: WebhookDriver,
+    pub accounts: AccountService,
     pub readiness: Arc<dyn ReadinessCheck>,
 }
 
@@ -55,13 +67,18 @@ pub struct AppState {
         title = "Clientela admin API",
         description = "Clients, products and grants of one app. Authenticate with an admin API \
             key in `Authorization: Bearer <key>`. Errors share one envelope: a stable English \
-            `code`, a Brazilian Portuguese `message` and, for invalid fields, `fields`."
+            `code`, a Brazilian Portuguese `message` and, for invalid fields, `fields`. The \
+            sales platforms' webhook endpoint, `/webhooks/{app_slug}/{platform}`, takes no API \
+            key: it checks each platform's own token or signature."
     ),
-    modifiers(&ApiKeyAuth),
+    modifiers(&ApiKeyAuth, &SessionAuth),
     components(schemas(ErrorBody, FieldErrorBody)),
     tags(
         (name = "clients", description = "Clients, their detail, edits and grants"),
-        (name = "products", description = "The app's product catalogue"),
+        (name = "products", description = "The app's product catalogue and its links to platform products"),
+        (name = "webhooks", description = "Sales platforms' webhooks and the stored deliveries"),
+        (name = "app", description = "The members app: login, session, first-access and password-reset links. Authenticate with a session token in `Authorization: Bearer <token>`"),
+        (name = "pages", description = "Clientela's own Portuguese pages for set-password links"),
         (name = "health", description = "Liveness and readiness probes"),
         (name = "meta", description = "This document"),
     )
@@ -92,7 +109,15 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(clients::grant_product))
         .routes(routes!(clients::revoke_product))
         .routes(routes!(products::list_products, products::create_product))
-        .routes(routes!(openapi_routes::openapi_json_v1));
+        .routes(routes!(
+            product_links::list_product_links,
+            product_links::create_product_link
+        ))
+        .routes(routes!(product_links::delete_product_link))
+        .routes(routes!(webhook_events::list_webhook_events))
+        .routes(routes!(webhook_events::get_webhook_event))
+        .routes(routes!(openapi_routes::openapi_json_v1))
+        .merge(app_api::admin_routes());
 
     let mut doc = ApiDoc::openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
@@ -100,6 +125,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(health::healthz))
         .routes(routes!(health::readyz))
         .routes(routes!(openapi_routes::openapi_json))
+        .routes(routes!(webhooks::receive_webhook))
+        .merge(app_api::app_routes())
         .nest("/api/v1", v1)
 }
 

@@ -2,8 +2,12 @@
 //! the sentence a producer reads. Codes and field names stay in English.
 
 use clientela_domain::search::{MAX_PAGE_SIZE, MAX_SEARCH_CHARS};
-use clientela_domain::services::{PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS};
+use clientela_domain::services::{
+    EXTERNAL_ID_MAX_CHARS, MEMBERS_URL_MAX_CHARS, PASSWORD_MAX_CHARS, PASSWORD_MIN_CHARS,
+};
 use clientela_domain::values::{NAME_MAX_CHARS, Platform};
+use clientela_domain::webhook::DELIVERY_PAGE_MAX;
+use clientela_platform::{CREDENTIAL_MAX_CHARS, ParseError};
 
 /// Grammatical gender of a field's Portuguese label, for adjective agreement
 /// ("obrigatório" or "obrigatória").
@@ -38,6 +42,15 @@ fn label(field: &str) -> Option<(&'static str, Gender)> {
         "limit" => ("Limite", Masculine),
         "cursor" => ("Cursor", Masculine),
         "slug" => ("Slug", Masculine),
+        "members_url" => ("Endereço da área de membros", Masculine),
+        "mail_from" => ("Remetente dos e-mails", Masculine),
+        "time_zone" => ("Fuso horário", Masculine),
+        "token" => ("Token do link", Masculine),
+        "external_id" => ("Id do produto na plataforma", Masculine),
+        "credential" => ("Credencial", Feminine),
+        "outcome" => ("Resultado", Masculine),
+        "from" => ("Data inicial", Feminine),
+        "to" => ("Data final", Feminine),
         _ => return None,
     };
     Some(label)
@@ -157,6 +170,35 @@ fn specific_message(field: &str, code: &str) -> Option<String> {
         ("q", "too_long") => {
             format!("Texto da busca longo demais: o máximo é {MAX_SEARCH_CHARS} caracteres.")
         }
+        ("platform", "required") => {
+            "Plataforma é obrigatória: informe, por exemplo, hotmart ou kiwify.".into()
+        }
+        ("platform", "not_a_sales_platform") => "Plataforma inválida: informe uma plataforma \
+             de vendas, como hotmart ou kiwify; manual, app e import não são plataformas de \
+             vendas."
+            .into(),
+        ("external_id", "too_long") => format!(
+            "Id do produto na plataforma longo demais: o máximo é {EXTERNAL_ID_MAX_CHARS} \
+             caracteres."
+        ),
+        ("external_id", "invalid_characters") => {
+            "Id do produto na plataforma inválido: contém caracteres de controle.".into()
+        }
+        ("credential", "required") => "Credencial vazia: informe o token da plataforma.".into(),
+        ("credential", "too_long") => {
+            format!("Credencial longa demais: o máximo é {CREDENTIAL_MAX_CHARS} caracteres.")
+        }
+        ("credential", "invalid_characters") => {
+            "Credencial inválida: não pode conter espaços nem caracteres de controle.".into()
+        }
+        ("outcome", _) => "Resultado inválido: use processed, ignored, unrecognized ou \
+             rejected_unparseable."
+            .into(),
+        ("from" | "to", "invalid_date") => {
+            let (label, _) = label(field)?;
+            format!("{label} inválida: use o formato RFC 3339, por exemplo 2026-01-31T00:00:00Z.")
+        }
+        ("to", "before_start") => "Período inválido: a data final é anterior à inicial.".into(),
         ("platform", _) => {
             let names: Vec<&str> = Platform::ALL.iter().map(Platform::as_str).collect();
             format!(
@@ -179,9 +221,15 @@ fn specific_message(field: &str, code: &str) -> Option<String> {
             format!("{label} inválido: use true ou false.")
         }
         ("sort", _) => "Ordenação inválida: use created_desc, created_asc ou name_asc.".into(),
+        ("limit", "out_of_range") => {
+            format!("Limite inválido: use um número inteiro de 1 a {DELIVERY_PAGE_MAX}.")
+        }
         ("limit", _) => {
             format!("Limite inválido: use um número inteiro de 1 a {MAX_PAGE_SIZE}.")
         }
+        ("cursor", "invalid_webhook_cursor") => "Cursor inválido: use o valor de next_cursor \
+             da página anterior, sem alterá-lo."
+            .into(),
         ("cursor", _) => "Cursor inválido: use o valor de next_cursor da página anterior, sem \
              alterá-lo, com a mesma ordenação."
             .into(),
@@ -189,10 +237,44 @@ fn specific_message(field: &str, code: &str) -> Option<String> {
              hífens, começando por uma letra e sem hífen no final."
             .into(),
         ("slug", "not_found") => "Nenhum app tem este slug.".into(),
+        ("members_url", "invalid_url") => "Endereço da área de membros inválido: use um \
+             endereço completo com http:// ou https://, sem usuário, senha nem #, por exemplo \
+             https://membros.exemplo.com.br."
+            .into(),
+        ("members_url", "too_long") => format!(
+            "Endereço da área de membros longo demais: o máximo é {MEMBERS_URL_MAX_CHARS} \
+             caracteres."
+        ),
+        ("mail_from", "invalid_email" | "too_long") => "Remetente dos e-mails inválido: \
+             informe só o endereço, por exemplo contato@exemplo.com.br."
+            .into(),
+        ("time_zone", "invalid_time_zone") => "Fuso horário inválido: use um nome IANA, por \
+             exemplo America/Sao_Paulo ou America/Manaus."
+            .into(),
+        ("settings", "required") => {
+            "Nenhuma configuração informada: informe ao menos uma para alterar.".into()
+        }
         ("body", _) => "Corpo da requisição inválido: envie um objeto JSON.".into(),
         _ => return None,
     };
     Some(message)
+}
+
+/// Describes why a webhook body could not be parsed, naming the field but never
+/// a received value.
+pub fn parse_error_message(error: &ParseError) -> String {
+    match error {
+        ParseError::InvalidBody { format, .. } => match *format {
+            "JSON" => "o corpo não é um JSON válido".to_owned(),
+            "form data" => {
+                "o corpo não é um formulário válido (application/x-www-form-urlencoded)".to_owned()
+            }
+            other => format!("o corpo não está no formato {other}"),
+        },
+        ParseError::MissingField { field } => format!("falta o campo obrigatório {field}"),
+        ParseError::InvalidField { field, .. } => format!("o campo {field} tem um valor inválido"),
+        ParseError::WrongPlatform { .. } => "o evento não é desta plataforma".to_owned(),
+    }
 }
 
 #[cfg(test)]

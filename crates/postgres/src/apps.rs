@@ -4,19 +4,19 @@ use async_trait::async_trait;
 use clientela_domain::error::RepositoryError;
 use clientela_domain::ids::{ApiKeyId, AppId};
 use clientela_domain::ports::{ApiKeyRecord, AppRepository};
-use clientela_domain::tenant::App;
+use clientela_domain::tenant::{App, AppSettings, AppSettingsChanges};
 use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::PgStore;
 use crate::error::{foreign_key_violation, repository_error};
 use crate::schema::{api_keys, apps};
+use crate::{PgStore, app_settings};
 
 #[derive(Queryable, Selectable, Insertable)]
 #[diesel(table_name = apps, check_for_backend(diesel::pg::Pg))]
-struct AppRow {
+pub(crate) struct AppRow {
     id: Uuid,
     slug: String,
     name: String,
@@ -35,7 +35,7 @@ impl AppRow {
         }
     }
 
-    fn into_app(self) -> App {
+    pub(crate) fn into_app(self) -> App {
         App {
             id: AppId::from_uuid(self.id),
             slug: self.slug,
@@ -80,6 +80,17 @@ impl AppRepository for PgStore {
         Ok(row.map(AppRow::into_app))
     }
 
+    async fn list_apps(&self) -> Result<Vec<App>, RepositoryError> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<AppRow> = apps::table
+            .order(apps::slug.asc())
+            .select(AppRow::as_select())
+            .load(&mut conn)
+            .await
+            .map_err(repository_error)?;
+        Ok(rows.into_iter().map(AppRow::into_app).collect())
+    }
+
     /// Returns `NotFound` when the key's app does not exist.
     async fn create_api_key(&self, key: &ApiKeyRecord) -> Result<(), RepositoryError> {
         let row = NewApiKeyRow {
@@ -119,5 +130,13 @@ impl AppRepository for PgStore {
             .optional()
             .map_err(repository_error)?;
         Ok(row.map(|(app, key_id)| (app.into_app(), ApiKeyId::from_uuid(key_id))))
+    }
+
+    async fn update_app_settings(
+        &self,
+        app: AppId,
+        changes: &AppSettingsChanges,
+    ) -> Result<AppSettings, RepositoryError> {
+        app_settings::update_app_settings(self, app, changes).await
     }
 }

@@ -5,11 +5,13 @@
 use std::str::FromStr;
 
 use async_trait::async_trait;
+use clientela_domain::account::AccountToken;
 use clientela_domain::audit::AuditEntry;
 use clientela_domain::client::{Client, ClientDetail, ClientStatus};
 use clientela_domain::error::RepositoryError;
 use clientela_domain::grant::Grant;
 use clientela_domain::ids::{AppId, ClientId};
+use clientela_domain::notification::Notification;
 use clientela_domain::ports::ClientRepository;
 use clientela_domain::search::{ClientPage, ClientQuery};
 use clientela_domain::values::{Checked, Document, DocumentKind, Email, FullName, Phone, Platform};
@@ -22,7 +24,7 @@ use uuid::Uuid;
 
 use crate::error::{TxError, repository_error};
 use crate::schema::clients;
-use crate::{PgStore, audit, detail, grants, search};
+use crate::{PgStore, account, audit, detail, grants, notifications, search};
 
 /// A client as read from `clients`. `name_folded` is kept for the cursor of the
 /// name sort; the password hash itself is never read, only whether there is one.
@@ -265,6 +267,8 @@ impl ClientRepository for PgStore {
         password_hash: Option<&str>,
         grants: &[Grant],
         audit: &[AuditEntry],
+        notifications: &[Notification],
+        first_access_token: Option<&AccountToken>,
     ) -> Result<(), RepositoryError> {
         let row = NewClientRow {
             id: client.id.as_uuid(),
@@ -284,6 +288,10 @@ impl ClientRepository for PgStore {
                 .await?;
             grants::insert_grants(conn, grants).await?;
             audit::insert_entries(conn, audit).await?;
+            if let Some(token) = first_access_token {
+                account::insert_token(conn, token).await?;
+            }
+            notifications::enqueue_all(conn, notifications).await?;
             Ok::<_, TxError>(())
         })
         .await?;

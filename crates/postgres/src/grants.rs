@@ -5,16 +5,17 @@ use clientela_domain::audit::AuditEntry;
 use clientela_domain::error::RepositoryError;
 use clientela_domain::grant::{Grant, GrantSource, Revocation, RevokeReason};
 use clientela_domain::ids::{AppId, ClientId, GrantId, ProductId, TransactionId};
+use clientela_domain::notification::Notification;
 use clientela_domain::ports::GrantRepository;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::PgStore;
 use crate::audit::{self, actor_from_json, actor_to_json};
 use crate::error::{TxError, foreign_key_violation, repository_error};
 use crate::schema::grants;
+use crate::{PgStore, notifications};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = grants, check_for_backend(diesel::pg::Pg))]
@@ -151,11 +152,18 @@ impl GrantRepository for PgStore {
         rows.into_iter().map(GrantRow::into_grant).collect()
     }
 
-    async fn insert_grant(&self, grant: &Grant, audit: &AuditEntry) -> Result<(), RepositoryError> {
+    async fn insert_grant(
+        &self,
+        grant: &Grant,
+        audit: &AuditEntry,
+        notifications: &[Notification],
+    ) -> Result<(), RepositoryError> {
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
             insert_grants(conn, std::slice::from_ref(grant)).await?;
-            audit::insert_entries(conn, std::slice::from_ref(audit)).await
+            audit::insert_entries(conn, std::slice::from_ref(audit)).await?;
+            notifications::enqueue_all(conn, notifications).await?;
+            Ok::<_, TxError>(())
         })
         .await?;
         Ok(())

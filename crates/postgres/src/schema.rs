@@ -10,6 +10,8 @@ diesel::table! {
         name -> Text,
         time_zone -> Text,
         created_at -> Timestamptz,
+        members_url -> Nullable<Text>,
+        mail_from -> Nullable<Text>,
     }
 }
 

@@ -2,19 +2,21 @@
 //!
 //! mockall's `automock` cannot mock a method that takes `Option<&str>`, because
 //! its generated code needs that lifetime named. So the expectations live on
-//! [`MockClientStore`], whose `create_client` takes the password hash as
-//! `Option<String>`, and [`MockClientRepository`] forwards every call to it.
+//! [`MockClientStore`], whose `create_client` takes the password hash and the
+//! token as owned values, and [`MockClientRepository`] forwards every call to it.
 
 use std::ops::{Deref, DerefMut};
 
 use async_trait::async_trait;
 
 use super::ClientRepository;
+use crate::account::AccountToken;
 use crate::audit::AuditEntry;
 use crate::client::{Client, ClientDetail};
 use crate::error::RepositoryError;
 use crate::grant::Grant;
 use crate::ids::{AppId, ClientId};
+use crate::notification::Notification;
 use crate::search::{ClientPage, ClientQuery};
 
 mockall::mock! {
@@ -26,6 +28,8 @@ mockall::mock! {
             password_hash: Option<String>,
             grants: &[Grant],
             audit: &[AuditEntry],
+            notifications: &[Notification],
+            first_access_token: Option<AccountToken>,
         ) -> Result<(), RepositoryError>;
         pub fn find_client(&self, app: AppId, id: ClientId) -> Result<Option<Client>, RepositoryError>;
         pub fn client_detail(
@@ -83,9 +87,17 @@ impl ClientRepository for MockClientRepository {
         password_hash: Option<&str>,
         grants: &[Grant],
         audit: &[AuditEntry],
+        notifications: &[Notification],
+        first_access_token: Option<&AccountToken>,
     ) -> Result<(), RepositoryError> {
-        self.0
-            .create_client(client, password_hash.map(str::to_owned), grants, audit)
+        self.0.create_client(
+            client,
+            password_hash.map(str::to_owned),
+            grants,
+            audit,
+            notifications,
+            first_access_token.cloned(),
+        )
     }
 
     async fn find_client(

@@ -8,10 +8,12 @@ use crate::ports::{ApiKeyRecord, AppRepository, Clock};
 use crate::tenant::{App, DEFAULT_TIME_ZONE, is_valid_slug};
 
 mod keys;
+mod settings;
 #[cfg(test)]
 mod tests;
 
 pub use keys::{API_KEY_LENGTH, API_KEY_PREFIX};
+pub use settings::MEMBERS_URL_MAX_CHARS;
 
 /// Maximum length of an app's display name, in characters.
 pub const APP_NAME_MAX_CHARS: usize = 100;
@@ -105,6 +107,11 @@ impl AppService {
     /// Finds an app by its slug.
     pub async fn find_by_slug(&self, slug: &str) -> Result<Option<App>, DomainError> {
         Ok(self.apps.find_app_by_slug(slug).await?)
+    }
+
+    /// Lists every app, sorted by slug.
+    pub async fn list(&self) -> Result<Vec<App>, DomainError> {
+        Ok(self.apps.list_apps().await?)
     }
 
     /// Generates a key for `app`, stores its hash and returns the plain key.

@@ -10,12 +10,14 @@ use crate::client::{ClientDetail, ClientStatus};
 use crate::error::DomainError;
 use crate::ids::{ClientId, ProductId};
 use crate::ports::{ClientRepository, Clock, GrantRepository, PasswordHasher, ProductRepository};
+use crate::product::Product;
 use crate::search::{ClientSort, ProductFilterMode};
 use crate::tenant::{Actor, App};
 
 mod create;
 mod grants;
 mod local_days;
+mod notifications;
 mod query;
 mod snapshot;
 mod update;
@@ -116,20 +118,27 @@ impl ClientService {
             .ok_or(DomainError::ClientNotFound)
     }
 
-    /// Checks that every id names a product of the app; the first unknown id is
-    /// returned as `ProductNotFound`.
-    async fn ensure_products_exist(&self, app: &App, ids: &[ProductId]) -> Result<(), DomainError> {
+    /// Returns the products of the app with these ids, in the order of `ids`. The
+    /// first id that names no product of the app is returned as
+    /// `ProductNotFound`.
+    async fn find_all_products(
+        &self,
+        app: &App,
+        ids: &[ProductId],
+    ) -> Result<Vec<Product>, DomainError> {
         if ids.is_empty() {
-            return Ok(());
+            return Ok(Vec::new());
         }
         let found = self.products.find_products(app.id, ids).await?;
-        match ids
-            .iter()
-            .find(|id| !found.iter().any(|product| product.id == **id))
-        {
-            Some(missing) => Err(DomainError::ProductNotFound(*missing)),
-            None => Ok(()),
-        }
+        ids.iter()
+            .map(|id| {
+                found
+                    .iter()
+                    .find(|product| product.id == *id)
+                    .cloned()
+                    .ok_or(DomainError::ProductNotFound(*id))
+            })
+            .collect()
     }
 }
 

@@ -44,7 +44,8 @@ pub const CLAIM_LEASE: Duration = Duration::minutes(15);
 pub const LAST_ERROR_MAX_CHARS: usize = 500;
 
 /// Returns the wait before the next attempt after `attempts` attempts have
-/// failed, or `None` when the notification is out of attempts.
+/// failed, or `None` when the notification is out of attempts, by the default
+/// schedule [`RETRY_DELAYS`].
 pub fn retry_delay(attempts: u32) -> Option<Duration> {
     let index = usize::try_from(attempts.max(1) - 1).ok()?;
     RETRY_DELAYS.get(index).copied()
@@ -77,11 +78,22 @@ pub struct DeliveryFailure {
     pub retry_at: Option<OffsetDateTime>,
 }
 
-/// Counts and failures of one outbox run.
+/// One notification the mail server accepted, for the worker to log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentNotification {
+    pub app_id: AppId,
+    pub notification_id: NotificationId,
+    pub kind: NotificationKind,
+    /// Number of the attempt that succeeded, starting at 1.
+    pub attempt: u32,
+}
+
+/// Counts, deliveries and failures of one outbox run.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OutboxReport {
     pub claimed: usize,
     pub sent: usize,
+    pub deliveries: Vec<SentNotification>,
     /// Failed transiently and scheduled for another attempt.
     pub retrying: usize,
     /// Failed for good: rejected, not renderable, or out of attempts.
@@ -121,11 +133,12 @@ pub struct OutboxService {
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
     message_id_domain: String,
+    retry_delays: Vec<Duration>,
 }
 
 impl OutboxService {
     /// Creates the service over its ports, with Message-IDs ending in
-    /// [`DEFAULT_MESSAGE_ID_DOMAIN`].
+    /// [`DEFAULT_MESSAGE_ID_DOMAIN`] and retries after [`RETRY_DELAYS`].
     pub fn new(
         queue: Arc<dyn NotificationQueue>,
         settings: Arc<dyn AppMailSettingsRepository>,
@@ -140,7 +153,16 @@ impl OutboxService {
             mailer,
             clock,
             message_id_domain: DEFAULT_MESSAGE_ID_DOMAIN.to_owned(),
+            retry_delays: RETRY_DELAYS.to_vec(),
         }
+    }
+
+    /// Replaces the waits before the second, third, … attempt. A notification is
+    /// marked failed for good after `delays.len() + 1` attempts, so an empty list
+    /// allows a single attempt.
+    pub fn with_retry_delays(mut self, delays: Vec<Duration>) -> Self {
+        self.retry_delays = delays;
+        self
     }
 
     /// Sets the right-hand side of Message-IDs, such as the sending domain.
@@ -154,8 +176,9 @@ impl OutboxService {
 
     /// Claims up to `batch` due notifications and tries to deliver each once.
     ///
-    /// A send that fails transiently is retried after the next of
-    /// [`RETRY_DELAYS`], until [`MAX_ATTEMPTS`]. A rejection by the mail server, a
+    /// A send that fails transiently is retried after the next of the retry
+    /// delays ([`RETRY_DELAYS`] unless replaced), and marked failed for good when
+    /// no delay is left ([`MAX_ATTEMPTS`] by default). A rejection by the mail server, a
     /// missing app or a rendering failure marks the notification failed at once.
     /// Stops at the first queue failure.
     pub async fn run_once(&self, batch: u32) -> Result<OutboxReport, OutboxError> {
@@ -210,6 +233,13 @@ impl OutboxService {
         }
     }
 
+    /// Returns the wait before the next attempt after `attempts` attempts have
+    /// failed, or `None` when the notification is out of attempts.
+    fn retry_delay(&self, attempts: u32) -> Option<Duration> {
+        let index = usize::try_from(attempts.max(1) - 1).ok()?;
+        self.retry_delays.get(index).copied()
+    }
+
     /// Returns an app's settings, looking each app up once per run. Lookup
     /// failures are not kept, so the next notification of the app tries again.
     async fn settings(
@@ -239,6 +269,12 @@ impl OutboxService {
                     .mark_sent(notification.app_id, notification.id, now)
                     .await?;
                 report.sent += 1;
+                report.deliveries.push(SentNotification {
+                    app_id: notification.app_id,
+                    notification_id: notification.id,
+                    kind: notification.kind(),
+                    attempt: notification.attempts,
+                });
                 return Ok(());
             }
             Attempt::Failed { error, permanent } => (error, permanent),
@@ -248,7 +284,8 @@ impl OutboxService {
         let retry_at = if permanent {
             None
         } else {
-            retry_delay(notification.attempts).map(|delay| now + delay)
+            self.retry_delay(notification.attempts)
+                .map(|delay| now + delay)
         };
         self.queue
             .mark_failed(notification.app_id, notification.id, &error, retry_at)

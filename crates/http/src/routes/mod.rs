@@ -4,4 +4,7 @@
 pub mod clients;
 pub mod health;
 pub mod openapi;
+pub mod product_links;
 pub mod products;
+pub mod webhook_events;
+pub mod webhooks;

@@ -1,9 +1,12 @@
 //! The failure-to-status table, variant by variant.
 
 use axum::http::StatusCode;
-use clientela_domain::error::{DomainError, FieldError, ValidationErrors};
+use clientela_domain::error::{DomainError, FieldError, RepositoryError, ValidationErrors};
 use clientela_domain::ids::ProductId;
+use clientela_domain::values::Platform;
+use clientela_domain::webhook::DeliveryId;
 use clientela_http::ApiError;
+use clientela_platform::{AuthError, CredentialProblem, ParseError, WebhookError};
 
 fn status_and_code(error: ApiError) -> (StatusCode, String) {
     let (status, body) = error.to_status_and_body();
@@ -43,6 +46,16 @@ fn every_domain_error_has_its_status_and_code() {
         ),
         (DomainError::Conflict, StatusCode::CONFLICT, "conflict"),
         (DomainError::SlugTaken, StatusCode::CONFLICT, "slug_taken"),
+        (
+            DomainError::ProductLinkExists,
+            StatusCode::CONFLICT,
+            "product_link_exists",
+        ),
+        (
+            DomainError::ProductLinkNotFound,
+            StatusCode::NOT_FOUND,
+            "product_link_not_found",
+        ),
         (
             DomainError::Unavailable("pool timed out".into()),
             StatusCode::SERVICE_UNAVAILABLE,
@@ -225,4 +238,97 @@ fn request_failures_have_their_status_and_code() {
         let name = format!("{error:?}");
         assert_eq!(status_and_code(error), (status, code.to_owned()), "{name}");
     }
+}
+
+#[test]
+fn every_webhook_error_has_its_status_and_code() {
+    let cases = [
+        (
+            WebhookError::UnknownPlatform("shopify".into()),
+            StatusCode::NOT_FOUND,
+            "platform_not_found",
+        ),
+        (
+            WebhookError::MissingCredential(Platform::Hotmart),
+            StatusCode::UNAUTHORIZED,
+            "webhook_unauthorized",
+        ),
+        (
+            WebhookError::Authentication(AuthError::Mismatch { expected: "hottok" }),
+            StatusCode::UNAUTHORIZED,
+            "webhook_unauthorized",
+        ),
+        (
+            WebhookError::InvalidCredential(CredentialProblem::Blank),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+        ),
+        (
+            WebhookError::DeliveryNotFound(DeliveryId::generate()),
+            StatusCode::NOT_FOUND,
+            "webhook_event_not_found",
+        ),
+        (
+            WebhookError::Storage(RepositoryError::NotFound),
+            StatusCode::NOT_FOUND,
+            "app_not_found",
+        ),
+        (
+            WebhookError::Storage(RepositoryError::Unavailable("down".into())),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+        ),
+        (
+            WebhookError::Storage(RepositoryError::Other("boom".into())),
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+        ),
+    ];
+
+    for (error, status, code) in cases {
+        let name = format!("{error:?}");
+        assert_eq!(
+            status_and_code(ApiError::Webhook(error)),
+            (status, code.to_owned()),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn missing_credential_and_bad_token_look_alike() {
+    let (missing_status, missing) =
+        ApiError::Webhook(WebhookError::MissingCredential(Platform::Kiwify)).to_status_and_body();
+    let (mismatch_status, mismatch) =
+        ApiError::Webhook(WebhookError::Authentication(AuthError::Mismatch {
+            expected: "`signature` query parameter",
+        }))
+        .to_status_and_body();
+
+    assert_eq!(missing_status, mismatch_status);
+    assert_eq!(missing, mismatch);
+}
+
+#[test]
+fn unparseable_webhook_names_field_and_delivery() {
+    let delivery_id = DeliveryId::generate();
+    let error = ApiError::WebhookUnparseable {
+        delivery_id,
+        error: ParseError::missing("data.buyer.email"),
+    };
+
+    let (status, body) = error.to_status_and_body();
+
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body.code, "webhook_unparseable");
+    assert!(
+        body.message.contains("data.buyer.email"),
+        "{}",
+        body.message
+    );
+    assert!(
+        body.message.contains(&delivery_id.to_string()),
+        "{}",
+        body.message
+    );
 }

@@ -5,6 +5,7 @@
 
 //! Tests of the real router over a real PostgreSQL database (`TEST_DATABASE_URL`).
 
+mod account_errors;
 mod auth;
 mod clients;
 mod error_table;

@@ -16,9 +16,14 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use clientela_domain::ports::SystemClock;
-use clientela_domain::services::{AppService, ClientService, ProductService};
+use clientela_domain::services::{
+    AccountPorts, AccountService, AppService, ClientService, ProductLinkService, ProductService,
+};
+use clientela_hotmart::HotmartAdapter;
 use clientela_http::{AppState, ReadinessCheck};
+use clientela_kiwify::KiwifyAdapter;
 use clientela_password::Argon2Hasher;
+use clientela_platform::{Registry, WebhookDriver};
 use clientela_postgres::PgStore;
 use clientela_postgres::testing::TestDatabase;
 use http_body_util::BodyExt;
@@ -48,9 +53,29 @@ pub fn state(store: &PgStore) -> AppState {
             Arc::new(Argon2Hasher::new()),
             clock.clone(),
         ),
-        products: ProductService::new(store.clone(), clock),
+        products: ProductService::new(store.clone(), clock.clone()),
+        product_links: ProductLinkService::new(store.clone(), store.clone(), clock.clone()),
+        accounts: AccountService::new(AccountPorts {
+            accounts: store.clone(),
+            sessions: store.clone(),
+            throttle: store.clone(),
+            clients: store.clone(),
+            grants: store.clone(),
+            products: store.clone(),
+            passwords: Arc::new(Argon2Hasher::new()),
+            clock: clock.clone(),
+        }),
+        webhooks: WebhookDriver::new(registry(), store.clone(), clock),
         readiness: Arc::new(StoreReadiness(store.as_ref().clone())),
     }
+}
+
+/// The Hotmart and Kiwify adapters, as the binary registers them.
+pub fn registry() -> Registry {
+    let mut registry = Registry::new();
+    registry.register(Arc::new(HotmartAdapter)).unwrap();
+    registry.register(Arc::new(KiwifyAdapter)).unwrap();
+    registry
 }
 
 /// A response, with the body parsed as JSON (`Value::Null` when empty).

@@ -8,10 +8,14 @@
 //! 3. [`PlatformAdapter::dedupe_key`] names the delivery, so a repeat is recognised.
 //! 4. [`PlatformAdapter::parse`] turns it into the domain's [`SaleEvent`]s.
 //!
+//! [`WebhookDriver`] runs these steps, stores the result and replays stored
+//! deliveries.
+//!
 //! Adding a platform is one crate implementing [`PlatformAdapter`] and one
 //! [`Registry::register`] call in the composition root.
 
 mod credential;
+pub mod driver;
 mod error;
 mod registry;
 mod request;
@@ -20,6 +24,9 @@ use clientela_domain::values::Platform;
 
 pub use clientela_domain::sale::SaleEvent;
 pub use credential::{Credential, constant_time_eq};
+pub use driver::{
+    CREDENTIAL_MAX_CHARS, CredentialProblem, Receipt, Replay, WebhookDriver, WebhookError,
+};
 pub use error::{AuthError, ParseError};
 pub use registry::{DuplicatePlatform, Registry};
 pub use request::{RawRequest, VerifiedRequest, parse_form, parse_json, verify};

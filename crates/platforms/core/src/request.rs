@@ -1,4 +1,5 @@
 use clientela_domain::values::Platform;
+use clientela_domain::webhook::Delivery;
 use serde::de::DeserializeOwned;
 
 use crate::{AuthError, Credential, ParseError, PlatformAdapter};
@@ -100,6 +101,19 @@ impl VerifiedRequest {
 
     pub fn body(&self) -> &[u8] {
         self.raw.body()
+    }
+
+    /// Rebuilds a delivery stored after it passed authentication, for a replay.
+    /// Only the driver calls this, so no unchecked request becomes verified.
+    pub(crate) fn from_stored(platform: Platform, delivery: &Delivery) -> Self {
+        let mut raw = RawRequest::new(delivery.body.clone());
+        for (name, value) in &delivery.headers {
+            raw = raw.with_header(name, value.clone());
+        }
+        if let Some(query) = &delivery.query {
+            raw = raw.with_query(query.clone());
+        }
+        Self { platform, raw }
     }
 
     /// Fails unless the request was verified by `expected`'s adapter, so one

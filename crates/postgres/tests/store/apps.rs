@@ -158,3 +158,14 @@ async fn store_ping_and_bad_url() {
         "got {zero:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn apps_listed_by_slug() {
+    let fixture = Fixture::new().await;
+    let zeta = fixture.app("zeta").await;
+    let alfa = fixture.app("alfa").await;
+
+    let apps = fixture.store.list_apps().await.expect("list apps");
+
+    assert_eq!(apps, vec![alfa, zeta]);
+}

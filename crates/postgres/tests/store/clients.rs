@@ -25,6 +25,8 @@ async fn client_round_trips() {
             Some("$argon2id$v=19$fake"),
             &[],
             &[audit_entry(&ana, "client.create")],
+            &[],
+            None,
         )
         .await
         .expect("create");
@@ -105,6 +107,8 @@ async fn client_email_unique_per_app() {
             None,
             &[],
             &[],
+            &[],
+            None,
         )
         .await;
     assert_eq!(same_app, Err(RepositoryError::EmailTaken));
@@ -116,6 +120,8 @@ async fn client_email_unique_per_app() {
             None,
             &[],
             &[],
+            &[],
+            None,
         )
         .await;
     assert_eq!(other_app, Ok(()));
@@ -130,8 +136,16 @@ async fn concurrent_creates_same_email() {
 
     let store_a = fixture.store.clone();
     let store_b = fixture.store.clone();
-    let task_a = tokio::spawn(async move { store_a.create_client(&first, None, &[], &[]).await });
-    let task_b = tokio::spawn(async move { store_b.create_client(&second, None, &[], &[]).await });
+    let task_a = tokio::spawn(async move {
+        store_a
+            .create_client(&first, None, &[], &[], &[], None)
+            .await
+    });
+    let task_b = tokio::spawn(async move {
+        store_b
+            .create_client(&second, None, &[], &[], &[], None)
+            .await
+    });
     let results = [task_a.await.expect("task a"), task_b.await.expect("task b")];
 
     let created = results.iter().filter(|result| result.is_ok()).count();
@@ -160,13 +174,22 @@ async fn create_with_unknown_product_stores_nothing() {
             None,
             &[manual_grant(&ana, known.id), manual_grant(&ana, missing)],
             &[],
+            &[],
+            None,
         )
         .await;
     assert_eq!(unknown, Err(RepositoryError::ProductNotFound(missing)));
 
     let from_other_app = fixture
         .store
-        .create_client(&ana, None, &[manual_grant(&ana, foreign.id)], &[])
+        .create_client(
+            &ana,
+            None,
+            &[manual_grant(&ana, foreign.id)],
+            &[],
+            &[],
+            None,
+        )
         .await;
     assert_eq!(
         from_other_app,
@@ -197,6 +220,8 @@ async fn create_with_grants_and_audit() {
             None,
             std::slice::from_ref(&grant),
             std::slice::from_ref(&audit),
+            &[],
+            None,
         )
         .await
         .expect("create");

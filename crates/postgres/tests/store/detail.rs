@@ -23,7 +23,7 @@ async fn detail_lists_everything_newest_first() {
     old_grant.granted_at = now() - minutes(60);
     fixture
         .store
-        .insert_grant(&old_grant, &audit)
+        .insert_grant(&old_grant, &audit, &[])
         .await
         .expect("old grant");
     let revocation = Revocation {
@@ -44,7 +44,7 @@ async fn detail_lists_everything_newest_first() {
     let new_grant = manual_grant(&ana, ebook.id);
     fixture
         .store
-        .insert_grant(&new_grant, &audit)
+        .insert_grant(&new_grant, &audit, &[])
         .await
         .expect("new grant");
     fixture
@@ -52,6 +52,7 @@ async fn detail_lists_everything_newest_first() {
         .insert_grant(
             &manual_grant(&bia, ebook.id),
             &audit_entry(&bia, "grant.create"),
+            &[],
         )
         .await
         .expect("grant of another client");

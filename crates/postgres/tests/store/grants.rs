@@ -22,12 +22,12 @@ async fn grant_inserted_and_listed_newest_first() {
     let audit = audit_entry(&ana, "grant.create");
     fixture
         .store
-        .insert_grant(&older, &audit)
+        .insert_grant(&older, &audit, &[])
         .await
         .expect("older");
     fixture
         .store
-        .insert_grant(&newer, &audit)
+        .insert_grant(&newer, &audit, &[])
         .await
         .expect("newer");
 
@@ -50,19 +50,19 @@ async fn second_active_manual_grant_rejected() {
     let first = manual_grant(&ana, course.id);
     fixture
         .store
-        .insert_grant(&first, &audit)
+        .insert_grant(&first, &audit, &[])
         .await
         .expect("first");
 
     let second = fixture
         .store
-        .insert_grant(&manual_grant(&ana, course.id), &audit)
+        .insert_grant(&manual_grant(&ana, course.id), &audit, &[])
         .await;
     assert_eq!(second, Err(RepositoryError::GrantExists));
 
     let mut imported = manual_grant(&ana, course.id);
     imported.source = GrantSource::Import;
-    let import = fixture.store.insert_grant(&imported, &audit).await;
+    let import = fixture.store.insert_grant(&imported, &audit, &[]).await;
     assert_eq!(
         import,
         Ok(()),
@@ -81,7 +81,7 @@ async fn second_active_manual_grant_rejected() {
         .expect("revoke");
     let after_revoke = fixture
         .store
-        .insert_grant(&manual_grant(&ana, course.id), &audit)
+        .insert_grant(&manual_grant(&ana, course.id), &audit, &[])
         .await;
     assert_eq!(after_revoke, Ok(()));
 }
@@ -98,7 +98,7 @@ async fn grant_for_unknown_product_or_client() {
     let missing = ProductId::generate();
     let unknown_product = fixture
         .store
-        .insert_grant(&manual_grant(&ana, missing), &audit)
+        .insert_grant(&manual_grant(&ana, missing), &audit, &[])
         .await;
     assert_eq!(
         unknown_product,
@@ -109,7 +109,10 @@ async fn grant_for_unknown_product_or_client() {
     ghost_grant.client_id = ClientId::generate();
     let mut ghost_audit = audit.clone();
     ghost_audit.client_id = None;
-    let unknown_client = fixture.store.insert_grant(&ghost_grant, &ghost_audit).await;
+    let unknown_client = fixture
+        .store
+        .insert_grant(&ghost_grant, &ghost_audit, &[])
+        .await;
     assert_eq!(unknown_client, Err(RepositoryError::NotFound));
 }
 
@@ -125,7 +128,7 @@ async fn revoke_leaves_revoked_and_foreign_grants() {
     let grant = manual_grant(&ana, course.id);
     fixture
         .store
-        .insert_grant(&grant, &audit)
+        .insert_grant(&grant, &audit, &[])
         .await
         .expect("grant");
 

@@ -269,13 +269,13 @@ async fn filter_fixture() -> FilterFixture {
     let audit = audit_entry(&first, "grant.create");
     fixture
         .store
-        .insert_grant(&manual_grant(&first, has_access), &audit)
+        .insert_grant(&manual_grant(&first, has_access), &audit, &[])
         .await
         .expect("grant first");
     let revoked = manual_grant(&second, has_access);
     fixture
         .store
-        .insert_grant(&revoked, &audit)
+        .insert_grant(&revoked, &audit, &[])
         .await
         .expect("grant second");
     let revocation = Revocation {
@@ -293,7 +293,7 @@ async fn filter_fixture() -> FilterFixture {
     expired.expires_at = Some(now - minutes(1));
     fixture
         .store
-        .insert_grant(&expired, &audit)
+        .insert_grant(&expired, &audit, &[])
         .await
         .expect("grant third");
     insert_transaction(&fixture, &second, "KW-1", Some(bought)).await;

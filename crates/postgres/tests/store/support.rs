@@ -64,7 +64,7 @@ impl Fixture {
     /// Stores a client with no grants and no password.
     pub async fn client(&self, client: &Client) {
         self.store
-            .create_client(client, None, &[], &[])
+            .create_client(client, None, &[], &[], &[], None)
             .await
             .expect("create client");
     }

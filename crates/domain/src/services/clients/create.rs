@@ -4,6 +4,7 @@ use std::collections::HashSet;
 
 use time::OffsetDateTime;
 
+use crate::account::{AccountToken, TokenPurpose};
 use crate::client::{Client, ClientDetail, ClientStatus};
 use crate::error::{DomainError, FieldError, ValidationErrors};
 use crate::grant::{Grant, GrantSource};
@@ -12,7 +13,7 @@ use crate::tenant::{Actor, App};
 use crate::values::{Checked, Document, Email, FullName, Phone, Platform};
 
 use super::validation::{check, check_password, non_blank};
-use super::{ClientService, NewClientInput, audit_entry, snapshot};
+use super::{ClientService, NewClientInput, audit_entry, notifications, snapshot};
 
 /// A [`NewClientInput`] whose every field passed validation.
 struct ValidNewClient {
@@ -27,6 +28,10 @@ struct ValidNewClient {
 impl ClientService {
     /// Creates a client typed in by a producer, with manual grants of the given
     /// products, and records the change in the audit log.
+    ///
+    /// Queues, in the same transaction, one welcome e-mail and one access-granted
+    /// e-mail per granted product. The welcome of a client created without a
+    /// password carries a single-use link to set one.
     pub async fn create(
         &self,
         app: &App,
@@ -34,7 +39,7 @@ impl ClientService {
         input: NewClientInput,
     ) -> Result<ClientDetail, DomainError> {
         let input = validate(input)?;
-        self.ensure_products_exist(app, &input.product_ids).await?;
+        let products = self.find_all_products(app, &input.product_ids).await?;
 
         let possible_duplicate_document = match &input.document {
             Some(document) => {
@@ -74,10 +79,9 @@ impl ClientService {
             first_access_at: None,
             version: 1,
         };
-        let grants: Vec<Grant> = input
-            .product_ids
+        let grants: Vec<Grant> = products
             .iter()
-            .map(|product| manual_grant(app, client.id, *product, actor, now, None))
+            .map(|product| manual_grant(app, client.id, product.id, actor, now, None))
             .collect();
 
         let mut audit = vec![audit_entry(
@@ -101,8 +105,29 @@ impl ClientService {
             )
         }));
 
+        // A client without a password gets a first-access token, stored with the
+        // client, whose plain text goes into the welcome's set-password link.
+        let (set_password_token, first_access_token) = if client.has_password {
+            (None, None)
+        } else {
+            let (token, record) =
+                AccountToken::issue(app.id, client.id, TokenPurpose::FirstAccess, now);
+            (Some(token.as_str().to_owned()), Some(record))
+        };
+        let mut queued = vec![notifications::welcome(&client, set_password_token, now)];
+        queued.extend(grants.iter().zip(&products).map(|(grant, product)| {
+            notifications::access_granted(&client, grant, &product.name, now)
+        }));
+
         self.clients
-            .create_client(&client, password_hash.as_deref(), &grants, &audit)
+            .create_client(
+                &client,
+                password_hash.as_deref(),
+                &grants,
+                &audit,
+                &queued,
+                first_access_token.as_ref(),
+            )
             .await?;
         self.clients
             .client_detail(app.id, client.id)

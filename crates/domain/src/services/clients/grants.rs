@@ -1,17 +1,22 @@
 //! Manual grants and revocations of products.
 
+use crate::client::{Client, ClientStatus};
 use crate::error::{DomainError, FieldError, ValidationErrors};
 use crate::grant::{Grant, Revocation, RevokeReason};
 use crate::ids::{ClientId, ProductId};
+use crate::notification::Notification;
 use crate::rules::access::grants_revoked_by_admin;
 use crate::tenant::{Actor, App};
 
 use super::create::manual_grant;
-use super::{ClientService, GrantInput, audit_entry, snapshot};
+use super::{ClientService, GrantInput, audit_entry, notifications, snapshot};
 
 impl ClientService {
     /// Grants a product to a client by hand. Returns `GrantExists` when the client
     /// already has an active manual grant of the product.
+    ///
+    /// Queues one access-granted e-mail in the same transaction, unless the client
+    /// is inactive and so cannot log in to use the access.
     pub async fn grant(
         &self,
         app: &App,
@@ -19,8 +24,8 @@ impl ClientService {
         id: ClientId,
         input: GrantInput,
     ) -> Result<Grant, DomainError> {
-        self.ensure_client_exists(app, id).await?;
-        self.ensure_products_exist(app, &[input.product_id]).await?;
+        let client = self.find_existing_client(app, id).await?;
+        let products = self.find_all_products(app, &[input.product_id]).await?;
 
         let now = self.clock.now();
         if let Some(expires_at) = input.expires_at
@@ -44,7 +49,18 @@ impl ClientService {
             Some(snapshot::grant(&grant)),
             now,
         );
-        self.grants.insert_grant(&grant, &audit).await?;
+        let queued: Vec<Notification> = match (client.status, products.first()) {
+            (ClientStatus::Active, Some(product)) => {
+                vec![notifications::access_granted(
+                    &client,
+                    &grant,
+                    &product.name,
+                    now,
+                )]
+            }
+            _ => Vec::new(),
+        };
+        self.grants.insert_grant(&grant, &audit, &queued).await?;
         Ok(grant)
     }
 
@@ -57,7 +73,7 @@ impl ClientService {
         id: ClientId,
         product: ProductId,
     ) -> Result<Vec<Grant>, DomainError> {
-        self.ensure_client_exists(app, id).await?;
+        self.find_existing_client(app, id).await?;
 
         let now = self.clock.now();
         let grants = self.grants.client_grants(app.id, id).await?;
@@ -98,10 +114,10 @@ impl ClientService {
         Ok(after)
     }
 
-    async fn ensure_client_exists(&self, app: &App, id: ClientId) -> Result<(), DomainError> {
-        match self.clients.find_client(app.id, id).await? {
-            Some(_) => Ok(()),
-            None => Err(DomainError::ClientNotFound),
-        }
+    async fn find_existing_client(&self, app: &App, id: ClientId) -> Result<Client, DomainError> {
+        self.clients
+            .find_client(app.id, id)
+            .await?
+            .ok_or(DomainError::ClientNotFound)
     }
 }

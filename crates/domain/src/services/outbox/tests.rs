@@ -180,6 +180,15 @@ fn sends_claimed_notification() {
     );
     assert_eq!(report.claimed, 1);
     assert_eq!(report.sent, 1);
+    assert_eq!(
+        report.deliveries,
+        [SentNotification {
+            app_id: app,
+            notification_id: notification.id,
+            kind: NotificationKind::PasswordReset,
+            attempt: 1,
+        }]
+    );
     assert_eq!(report.retrying, 0);
     assert_eq!(report.failed, 0);
     assert!(report.failures.is_empty());
@@ -285,6 +294,59 @@ fn backoff_follows_schedule_then_gives_up() {
             "attempt {attempts}"
         );
     }
+}
+
+#[test]
+fn custom_retry_delays_replace_schedule() {
+    let delays = vec![Duration::milliseconds(60), Duration::milliseconds(300)];
+    let expected = [
+        (1, Some(Duration::milliseconds(60))),
+        (2, Some(Duration::milliseconds(300))),
+        (3, None),
+    ];
+    for (attempts, delay) in expected {
+        let (queue, marks) = queue(vec![claimed(AppId::generate(), attempts)]);
+        let (mailer, _) = mailer(vec![Err(MailError::Transient("timed out".to_owned()))]);
+        let outbox = service(queue, settings_repository(), renderer(), mailer)
+            .with_retry_delays(delays.clone());
+
+        let report = block_on(outbox.run_once(1)).expect("run succeeds");
+
+        let retry_at = match lock(&marks).as_slice() {
+            [Mark::Failed { retry_at, .. }] => *retry_at,
+            other => panic!("attempt {attempts}: unexpected marks {other:?}"),
+        };
+        assert_eq!(
+            retry_at,
+            delay.map(|delay| NOW + delay),
+            "attempt {attempts}"
+        );
+        assert_eq!(
+            report.failed,
+            usize::from(delay.is_none()),
+            "attempt {attempts}"
+        );
+    }
+}
+
+#[test]
+fn empty_retry_delays_allow_one_attempt() {
+    let (queue, marks) = queue(vec![claimed(AppId::generate(), 1)]);
+    let (mailer, _) = mailer(vec![Err(MailError::Transient("timed out".to_owned()))]);
+    let outbox =
+        service(queue, settings_repository(), renderer(), mailer).with_retry_delays(Vec::new());
+
+    let report = block_on(outbox.run_once(1)).expect("run succeeds");
+
+    assert!(
+        matches!(
+            lock(&marks).as_slice(),
+            [Mark::Failed { retry_at: None, .. }]
+        ),
+        "{:?}",
+        lock(&marks)
+    );
+    assert_eq!(report.failed, 1);
 }
 
 #[test]

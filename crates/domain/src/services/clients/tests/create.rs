@@ -3,18 +3,29 @@ use std::sync::{Arc, Mutex};
 use futures::executor::block_on;
 
 use super::{Ports, bare_detail, field_errors, fields};
+use crate::account::{AccountToken, FIRST_ACCESS_TOKEN_TTL, SecretToken, TokenPurpose};
 use crate::audit::AuditEntry;
 use crate::client::{Client, ClientStatus};
 use crate::error::{DomainError, RepositoryError};
 use crate::grant::{Grant, GrantSource};
 use crate::ids::{ClientId, ProductId};
+use crate::notification::{
+    Notification, NotificationContent, NotificationKind, NotificationStatus,
+};
 use crate::ports::PasswordError;
 use crate::services::test_support::{NOW, actor, app, product, stored_client};
 use crate::services::{NewClientInput, PASSWORD_MAX_CHARS};
 use crate::values::{Checked, Platform};
 
 /// What the service handed to `create_client`.
-type Created = (Client, Option<String>, Vec<Grant>, Vec<AuditEntry>);
+type Created = (
+    Client,
+    Option<String>,
+    Vec<Grant>,
+    Vec<AuditEntry>,
+    Vec<Notification>,
+    Option<AccountToken>,
+);
 
 fn full_input(product_ids: Vec<ProductId>) -> NewClientInput {
     NewClientInput {
@@ -39,15 +50,19 @@ fn minimal_input() -> NewClientInput {
 fn expect_create(ports: &mut Ports) -> Arc<Mutex<Option<Created>>> {
     let created = Arc::new(Mutex::new(None::<Created>));
     let sink = Arc::clone(&created);
-    ports
-        .clients
-        .expect_create_client()
-        .times(1)
-        .returning(move |client, hash, grants, audit| {
-            *sink.lock().expect("lock") =
-                Some((client.clone(), hash, grants.to_vec(), audit.to_vec()));
+    ports.clients.expect_create_client().times(1).returning(
+        move |client, hash, grants, audit, notifications, token| {
+            *sink.lock().expect("lock") = Some((
+                client.clone(),
+                hash,
+                grants.to_vec(),
+                audit.to_vec(),
+                notifications.to_vec(),
+                token,
+            ));
             Ok(())
-        });
+        },
+    );
     let source = Arc::clone(&created);
     ports
         .clients
@@ -107,7 +122,7 @@ fn create_stores_client_with_grants_and_audit() {
     )
     .expect("created");
 
-    let (client, hash, grants, audit) = taken(&created);
+    let (client, hash, grants, audit, notifications, token) = taken(&created);
     assert_eq!(detail.client, client);
     assert_eq!(client.app_id, app.id);
     assert_eq!(client.name.as_str(), "Ana Souza");
@@ -156,6 +171,103 @@ fn create_stores_client_with_grants_and_audit() {
         "password in audit: {written}"
     );
     assert!(!written.contains("argon2"), "hash in audit: {written}");
+
+    // A client with a password gets a welcome without a set-password link.
+    assert_eq!(token, None);
+    assert_eq!(
+        notifications[0].content,
+        NotificationContent::Welcome {
+            client_name: "Ana Souza".to_owned(),
+            set_password_token: None,
+        }
+    );
+}
+
+#[test]
+fn create_queues_one_welcome() {
+    let app = app();
+    let mut ports = Ports::default();
+    let created = expect_create(&mut ports);
+
+    block_on(ports.service().create(&app, &actor(), minimal_input())).expect("created");
+
+    let (client, _, _, _, notifications, token) = taken(&created);
+    assert_eq!(notifications.len(), 1, "{notifications:#?}");
+    let welcome = &notifications[0];
+    assert_eq!(welcome.kind(), NotificationKind::Welcome);
+    assert_eq!(welcome.app_id, app.id);
+    assert_eq!(welcome.client_id, client.id);
+    assert_eq!(welcome.recipient.as_str(), "ana@example.com");
+    assert_eq!(welcome.dedupe_key, format!("welcome:{}", client.id));
+    assert_eq!(welcome.status, NotificationStatus::Queued);
+    assert_eq!(welcome.next_attempt_at, NOW);
+
+    // The client has no password, so the welcome carries a first-access link
+    // whose token is stored, as a hash, with the client.
+    let token = token.expect("first-access token stored");
+    assert_eq!(token.purpose, TokenPurpose::FirstAccess);
+    assert_eq!((token.app_id, token.client_id), (app.id, client.id));
+    assert_eq!(token.created_at, NOW);
+    assert_eq!(token.expires_at, NOW + FIRST_ACCESS_TOKEN_TTL);
+    assert!(token.is_usable_at(NOW));
+    let NotificationContent::Welcome {
+        client_name,
+        set_password_token: Some(plain),
+    } = &welcome.content
+    else {
+        panic!("welcome without a set-password link: {:?}", welcome.content);
+    };
+    assert_eq!(client_name, "Ana Souza");
+    let plain = SecretToken::parse(plain).expect("a well-formed token");
+    assert_eq!(plain.hash(), token.token_hash);
+}
+
+#[test]
+fn create_queues_access_granted_per_product() {
+    let app = app();
+    let (course, ebook) = (product(&app, "Curso"), product(&app, "E-book"));
+    let mut ports = Ports::default();
+    let catalogue = vec![ebook.clone(), course.clone()];
+    ports
+        .products
+        .expect_find_products()
+        .times(1)
+        .returning(move |_, _| Ok(catalogue.clone()));
+    let created = expect_create(&mut ports);
+    let input = NewClientInput {
+        product_ids: vec![course.id, ebook.id],
+        ..minimal_input()
+    };
+
+    block_on(ports.service().create(&app, &actor(), input)).expect("created");
+
+    let (client, _, grants, _, notifications, _) = taken(&created);
+    let kinds: Vec<NotificationKind> = notifications.iter().map(Notification::kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            NotificationKind::Welcome,
+            NotificationKind::AccessGranted,
+            NotificationKind::AccessGranted
+        ]
+    );
+    for (notification, (grant, name)) in notifications[1..]
+        .iter()
+        .zip(grants.iter().zip(["Curso", "E-book"]))
+    {
+        assert_eq!(
+            notification.dedupe_key,
+            format!("access_granted:{}", grant.id)
+        );
+        assert_eq!(notification.client_id, client.id);
+        assert_eq!(
+            notification.content,
+            NotificationContent::AccessGranted {
+                client_name: "Ana Souza".to_owned(),
+                product_name: name.to_owned(),
+            }
+        );
+    }
 }
 
 #[test]
@@ -209,7 +321,7 @@ fn create_treats_blank_optional_fields_as_absent() {
 
     block_on(ports.service().create(&app(), &actor(), input)).expect("created");
 
-    let (client, hash, grants, audit) = taken(&created);
+    let (client, hash, grants, audit, ..) = taken(&created);
     assert_eq!(client.phone, None);
     assert_eq!(client.document, None);
     assert!(!client.has_password);
@@ -268,7 +380,7 @@ fn create_with_taken_email() {
         .clients
         .expect_create_client()
         .times(1)
-        .returning(|_, _, _, _| Err(RepositoryError::EmailTaken));
+        .returning(|_, _, _, _, _, _| Err(RepositoryError::EmailTaken));
     let error = block_on(ports.service().create(&app(), &actor(), minimal_input()))
         .expect_err("e-mail taken");
     assert_eq!(error, DomainError::EmailTaken);

@@ -1,11 +1,14 @@
+use std::sync::{Arc, Mutex};
+
 use futures::executor::block_on;
 use time::Duration;
 
 use super::{Ports, field_errors, fields};
-use crate::client::Client;
+use crate::client::{Client, ClientStatus};
 use crate::error::{DomainError, RepositoryError};
 use crate::grant::{Grant, GrantSource, Revocation, RevokeReason};
 use crate::ids::{ClientId, GrantId, ProductId, TransactionId};
+use crate::notification::{Notification, NotificationContent, NotificationKind};
 use crate::product::Product;
 use crate::services::GrantInput;
 use crate::services::test_support::{NOW, actor, app, product, stored_client};
@@ -60,7 +63,7 @@ fn grant_stores_manual_grant_with_audit() {
     ports
         .grants
         .expect_insert_grant()
-        .withf(move |grant, audit| {
+        .withf(move |grant, audit, _| {
             grant.client_id == client_id
                 && grant.product_id == course_id
                 && grant.source == GrantSource::Manual
@@ -77,7 +80,7 @@ fn grant_stores_manual_grant_with_audit() {
                     .is_some_and(|after| after["product_id"] == course_id.to_string())
         })
         .times(1)
-        .returning(|_, _| Ok(()));
+        .returning(|_, _, _| Ok(()));
 
     let input = GrantInput {
         product_id: course.id,
@@ -86,6 +89,80 @@ fn grant_stores_manual_grant_with_audit() {
     let grant = block_on(ports.service().grant(&app, &actor, client.id, input)).expect("granted");
     assert_eq!(grant.product_id, course.id);
     assert_eq!(grant.revocation, None);
+}
+
+/// Expects one `insert_grant` call and returns the notifications it was given.
+fn expect_insert(ports: &mut Ports) -> Arc<Mutex<Vec<Notification>>> {
+    let queued = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&queued);
+    ports
+        .grants
+        .expect_insert_grant()
+        .times(1)
+        .returning(move |_, _, notifications| {
+            sink.lock().expect("lock").extend_from_slice(notifications);
+            Ok(())
+        });
+    queued
+}
+
+#[test]
+fn grant_queues_access_granted() {
+    let app = app();
+    let client = stored_client(&app);
+    let course = product(&app, "Curso de Violão");
+    let mut ports = Ports::default();
+    expect_client(&mut ports, &client);
+    expect_product(&mut ports, &course);
+    let queued = expect_insert(&mut ports);
+
+    let input = GrantInput {
+        product_id: course.id,
+        expires_at: None,
+    };
+    let grant = block_on(ports.service().grant(&app, &actor(), client.id, input)).expect("granted");
+
+    let queued = queued.lock().expect("lock").clone();
+    assert_eq!(queued.len(), 1, "{queued:#?}");
+    let notification = &queued[0];
+    assert_eq!(notification.kind(), NotificationKind::AccessGranted);
+    assert_eq!(
+        notification.dedupe_key,
+        format!("access_granted:{}", grant.id)
+    );
+    assert_eq!(notification.app_id, app.id);
+    assert_eq!(notification.client_id, client.id);
+    assert_eq!(notification.recipient, client.email);
+    assert_eq!(notification.next_attempt_at, NOW);
+    assert_eq!(
+        notification.content,
+        NotificationContent::AccessGranted {
+            client_name: "Ana Souza".to_owned(),
+            product_name: "Curso de Violão".to_owned(),
+        }
+    );
+}
+
+#[test]
+fn grant_to_inactive_client_queues_nothing() {
+    let app = app();
+    let client = Client {
+        status: ClientStatus::Inactive,
+        ..stored_client(&app)
+    };
+    let course = product(&app, "Curso");
+    let mut ports = Ports::default();
+    expect_client(&mut ports, &client);
+    expect_product(&mut ports, &course);
+    let queued = expect_insert(&mut ports);
+
+    let input = GrantInput {
+        product_id: course.id,
+        expires_at: None,
+    };
+    block_on(ports.service().grant(&app, &actor(), client.id, input)).expect("granted");
+
+    assert!(queued.lock().expect("lock").is_empty());
 }
 
 #[test]
@@ -161,7 +238,7 @@ fn grant_already_active() {
         .grants
         .expect_insert_grant()
         .times(1)
-        .returning(|_, _| Err(RepositoryError::GrantExists));
+        .returning(|_, _, _| Err(RepositoryError::GrantExists));
     let input = GrantInput {
         product_id: course.id,
         expires_at: None,
