@@ -126,8 +126,8 @@ impl NotificationStatus {
 /// The template data of a notification, by kind.
 ///
 /// Tokens are the plain single-use secrets that go into links. They stay in the
-/// outbox record until the message is sent.
-// TODO: clear tokens from the stored payload once the message is sent or failed.
+/// outbox record until the message is sent or has failed for good, when the
+/// queue's `mark_sent` and `mark_failed` remove them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
 pub enum NotificationContent {

@@ -7,11 +7,9 @@ use std::time::{Duration, Instant};
 use clientela_domain::notification::{AppMailSettings, DEFAULT_MESSAGE_ID_DOMAIN};
 use clientela_domain::ports::{MailError, Mailer, MessageRenderer, OutgoingEmail};
 use clientela_smtp::{ConfigError, DEFAULT_FROM_ADDRESS, Renderer, SmtpMailer};
+use clientela_test_smtp::{RecipientPolicy, TestSmtpServer, silent_server_url, stopped_server_url};
 use mailparse::{MailHeaderMap, ParsedMail};
-use support::{
-    PUBLIC_BASE_URL, RecipientPolicy, TestSmtpServer, app_settings, notification, password_reset,
-    silent_server_url, stopped_server_url,
-};
+use support::{PUBLIC_BASE_URL, app_settings, notification, password_reset};
 use url::Url;
 
 const TIMEOUT: Duration = Duration::from_secs(5);

@@ -30,7 +30,9 @@ pub trait NotificationQueue: Send + Sync {
         limit: u32,
     ) -> Result<Vec<Notification>, RepositoryError>;
 
-    /// Records that the mail server accepted the notification at `at`.
+    /// Records that the mail server accepted the notification at `at`, and
+    /// removes the link tokens from its stored content. Records nothing when
+    /// the notification is no longer queued.
     async fn mark_sent(
         &self,
         app: AppId,
@@ -38,8 +40,10 @@ pub trait NotificationQueue: Send + Sync {
         at: OffsetDateTime,
     ) -> Result<(), RepositoryError>;
 
-    /// Records a failed attempt and its error. With `retry_at` the notification
-    /// stays queued until then; with `None` its status becomes failed for good.
+    /// Records a failed attempt and its error. With `retry_at`, the notification
+    /// stays queued until then. With `None`, its status becomes failed for good
+    /// and the link tokens are removed from its stored content. Records nothing
+    /// when the notification is no longer queued.
     async fn mark_failed(
         &self,
         app: AppId,

@@ -1,0 +1,3 @@
+DROP TABLE login_throttle;
+DROP TABLE account_tokens;
+DROP TABLE sessions;
