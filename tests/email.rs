@@ -20,7 +20,7 @@ use serde_json::json;
 
 use crate::common::create_app;
 
-/// Longest wait for an e-mail that should arrive.
+/// Maximum wait for an e-mail that should arrive.
 const DELIVERY_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// How long a test keeps watching after the expected e-mails arrived, to catch

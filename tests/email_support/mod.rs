@@ -33,9 +33,9 @@ pub const POLL_MS: &str = "100";
 /// becomes 60 ms, 300 ms, 1.8 s, 7.2 s and 21.6 s.
 pub const RETRY_SCALE: &str = "0.001";
 
-/// The e-mail settings of a test process: `SMTP_URL` when given, the tests'
-/// poll interval and retry scale, and `mail_dir` for the `.eml` files written
-/// without SMTP.
+/// Builds the e-mail settings of a test process: `SMTP_URL` when given, the
+/// tests' poll interval and retry scale, and `mail_dir` for the `.eml` files
+/// written without SMTP.
 pub fn mail_env(smtp_url: Option<&str>, mail_dir: &Path) -> Vec<(String, String)> {
     let mut env = vec![
         ("CLIENTELA_OUTBOX_POLL_MS".to_owned(), POLL_MS.to_owned()),
@@ -57,7 +57,7 @@ pub fn mail_env(smtp_url: Option<&str>, mail_dir: &Path) -> Vec<(String, String)
 /// A running `clientela serve` or `clientela worker`, killed when dropped.
 pub struct Process {
     child: Child,
-    /// `http://IP:PORT` of a server; empty for a worker.
+    /// Base URL `http://IP:PORT` of a server, empty for a worker.
     pub base_url: String,
     stderr: Arc<Mutex<Vec<String>>>,
 }

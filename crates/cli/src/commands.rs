@@ -50,7 +50,7 @@ pub async fn serve(
     let public_url = outbox::public_url(mail, Some(addr));
     let worker = outbox::spawn(
         store.clone(),
-        outbox::build(&store, mail, &public_url).await?,
+        outbox::build(&store, mail, &public_url)?,
         mail,
     );
 
@@ -75,7 +75,7 @@ pub async fn worker(database: &Database, mail: &MailArgs) -> Result<(), CliError
     let public_url = outbox::public_url(mail, None);
     let worker = outbox::spawn(
         store.clone(),
-        outbox::build(&store, mail, &public_url).await?,
+        outbox::build(&store, mail, &public_url)?,
         mail,
     );
     shutdown_signal().await;

@@ -29,8 +29,7 @@ use clientela_domain::ports::{Mailer, SystemClock};
 use clientela_domain::services::{OutboxReport, OutboxService, RETRY_DELAYS};
 use clientela_postgres::{OutboxListener, PgStore};
 use clientela_smtp::{
-    DEFAULT_FROM_ADDRESS, DEFAULT_MAIL_DIR, DEFAULT_SMTP_TIMEOUT, FileMailer, Renderer,
-    SmtpMailer,
+    DEFAULT_FROM_ADDRESS, DEFAULT_MAIL_DIR, DEFAULT_SMTP_TIMEOUT, FileMailer, Renderer, SmtpMailer,
 };
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -143,12 +142,12 @@ pub fn public_url(args: &MailArgs, listening_on: Option<SocketAddr>) -> String {
 
 /// Builds the outbox use case from the settings: the mailer, the renderer with
 /// its links and default sender, and the retry schedule.
-pub async fn build(
+pub fn build(
     store: &PgStore,
     args: &MailArgs,
     public_url: &str,
 ) -> Result<OutboxService, CliError> {
-    let mailer = build_mailer(args).await?;
+    let mailer = build_mailer(args)?;
     let renderer = Renderer::new(public_url, &args.mail_from).map_err(CliError::MailSettings)?;
     let retry_delays = RETRY_DELAYS
         .iter()
@@ -165,15 +164,20 @@ pub async fn build(
     )
     .with_retry_delays(retry_delays);
     // The Message-ID names the default sender's domain. The renderer has checked
-    // the address, so the domain exists; an odd one keeps the default domain.
+    // the address, so it has a domain. A domain that is not valid in a
+    // Message-ID leaves the default one.
     let domain = args.mail_from.rsplit('@').next().unwrap_or_default();
-    Ok(outbox.clone().with_message_id_domain(domain).unwrap_or(outbox))
+    Ok(outbox
+        .clone()
+        .with_message_id_domain(domain)
+        .unwrap_or(outbox))
 }
 
-/// Builds the SMTP mailer when `SMTP_URL` is set, checking that the server
-/// answers, and the file mailer otherwise. A server that does not answer is
-/// logged and not fatal, because the outbox retries.
-async fn build_mailer(args: &MailArgs) -> Result<Arc<dyn Mailer>, CliError> {
+/// Builds the SMTP mailer when `SMTP_URL` is set, and the file mailer
+/// otherwise. A background task checks that the SMTP server accepts a
+/// connection and logs the outcome. A failed check is not fatal, because the
+/// outbox retries.
+fn build_mailer(args: &MailArgs) -> Result<Arc<dyn Mailer>, CliError> {
     let smtp_url = args
         .smtp_url
         .as_deref()
@@ -190,14 +194,17 @@ async fn build_mailer(args: &MailArgs) -> Result<Arc<dyn Mailer>, CliError> {
 
     let mailer =
         SmtpMailer::from_url(smtp_url, DEFAULT_SMTP_TIMEOUT).map_err(CliError::MailSettings)?;
-    match mailer.check_connection().await {
-        Ok(()) => tracing::info!(server = %mailer.server(), "sending e-mail through SMTP"),
-        Err(error) => tracing::warn!(
-            server = %mailer.server(),
-            %error,
-            "SMTP server did not answer; e-mails stay queued and are retried"
-        ),
-    }
+    let checked = mailer.clone();
+    tokio::spawn(async move {
+        match checked.check_connection().await {
+            Ok(()) => tracing::info!(server = %checked.server(), "sending e-mail through SMTP"),
+            Err(error) => tracing::warn!(
+                server = %checked.server(),
+                %error,
+                "SMTP connection check failed; e-mails stay queued and are retried"
+            ),
+        }
+    });
     Ok(Arc::new(mailer))
 }
 
@@ -290,7 +297,7 @@ async fn drain(outbox: &OutboxService, stop: &mut watch::Receiver<bool>) {
 /// Completes [`SHUTDOWN_GRACE`] after the worker is asked to stop.
 async fn grace_after_stop(mut stop: watch::Receiver<bool>) {
     if stop.wait_for(|stopped| *stopped).await.is_err() {
-        // The handle is gone without asking to stop: keep running.
+        // The handle was dropped without a stop request, so the worker runs on.
         std::future::pending::<()>().await;
     }
     tokio::time::sleep(SHUTDOWN_GRACE).await;
@@ -298,7 +305,7 @@ async fn grace_after_stop(mut stop: watch::Receiver<bool>) {
 
 /// Logs each delivery, retry and failure of a run, with the ids and kind of
 /// the notification. The error is the mail server's reply or the rendering
-/// failure; no token or body is logged.
+/// failure, and no token or body is logged.
 fn log_report(report: &OutboxReport) {
     for sent in &report.deliveries {
         tracing::info!(
@@ -338,7 +345,7 @@ fn log_report(report: &OutboxReport) {
 struct Wakeups {
     store: PgStore,
     listener: Option<OutboxListener>,
-    /// Whether the latest attempt to listen failed, so that a database outage
+    /// True when the latest attempt to listen failed, so that a database outage
     /// logs one warning instead of one per poll.
     failing: bool,
 }

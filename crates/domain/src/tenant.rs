@@ -42,7 +42,7 @@ pub struct AppSettingsChanges {
 }
 
 impl AppSettingsChanges {
-    /// Whether no setting would change.
+    /// Returns true when no setting would change.
     pub fn is_empty(&self) -> bool {
         self.members_url.is_none() && self.mail_from.is_none() && self.time_zone.is_none()
     }

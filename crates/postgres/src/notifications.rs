@@ -26,7 +26,7 @@ use crate::schema::notifications;
 /// committed insert.
 const OUTBOX_CHANNEL: &str = "clientela_outbox";
 
-/// Payload keys that hold the plain tokens of set-password links. They are
+/// Payload keys that contain the plain tokens of set-password links. They are
 /// removed once a notification is sent or has failed for good, because no
 /// later step needs them.
 const TOKEN_PAYLOAD_KEYS: [&str; 2] = ["token", "set_password_token"];
@@ -202,9 +202,9 @@ impl NotificationQueue for PgStore {
         Ok(inserted == 1)
     }
 
-    /// A stored notification that cannot be read back (unknown kind, payload that
-    /// does not fit its kind) is marked failed with the reason instead of being
-    /// returned, and a warning is logged.
+    /// Marks a claimed notification that cannot be read back (unknown kind,
+    /// payload that does not fit its kind) failed with the reason, logs a
+    /// warning, and leaves it out of the result.
     async fn claim_due(
         &self,
         now: OffsetDateTime,
@@ -333,9 +333,10 @@ impl PgStore {
 }
 
 impl OutboxListener {
-    /// Waits until notifications are queued, counting signals that arrived since
-    /// the previous call, and discards any further signals already received, so
-    /// one wait covers a burst. Fails when the connection breaks.
+    /// Waits until notifications are queued. A signal that arrived since the
+    /// previous call ends the wait at once, and the further signals already
+    /// received are discarded, so one wait covers a burst. Fails when the
+    /// connection breaks.
     pub async fn wait(&mut self) -> Result<(), PgError> {
         let mut signals = std::pin::pin!(self.conn.notifications_stream());
         match signals.next().await {

@@ -255,8 +255,7 @@ fn serve_session(
 }
 
 /// Returns an address of 127.0.0.1 whose port nothing listens on: it was free
-/// a moment ago. Another process could take the port before it is used, which
-/// is unlikely while the operating system hands out ports in turn.
+/// a moment ago. Another process could take the port before it is used.
 pub fn unused_loopback_address() -> SocketAddr {
     let listener = TcpListener::bind(loopback_any_port()).expect("bind a free loopback port");
     listener.local_addr().expect("listener has an address")

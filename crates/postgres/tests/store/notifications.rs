@@ -91,7 +91,7 @@ fn access_granted(client: &Client, key: &str, created_at: OffsetDateTime) -> Not
     )
 }
 
-/// An app with one stored client.
+/// Creates an app with one stored client.
 async fn app_with_client(fixture: &Fixture, slug: &str) -> (App, Client) {
     let app = fixture.app(slug).await;
     let ana = client(&app, "Ana Souza", &format!("ana@{slug}.example.com"));

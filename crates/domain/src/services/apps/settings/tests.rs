@@ -20,8 +20,8 @@ fn field_errors(error: DomainError) -> Vec<(String, &'static str)> {
     }
 }
 
-/// Expects the app to be found by its slug and one update, whose changes are
-/// kept; the update returns the settings the changes describe.
+/// Expects the app to be found by its slug and updated once. Keeps the changes,
+/// and has the update return the settings they describe.
 fn expect_update(
     apps: &mut MockAppRepository,
     app: &App,
