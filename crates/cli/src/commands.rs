@@ -54,13 +54,14 @@ pub async fn serve(
         mail,
     );
 
+    let shutdown = shutdown_signal();
     eprintln!("listening on http://{addr}");
     tracing::info!(%addr, "server started");
     // Connection info gives the members-app routes the client's address for the
     // access log and the login throttle.
     let service = router.into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(CliError::Serve);
     worker.stop().await;
@@ -83,33 +84,32 @@ pub async fn worker(database: &Database, mail: &MailArgs) -> Result<(), CliError
     Ok(())
 }
 
-/// Waits for SIGINT (Ctrl-C) or, on Unix, SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = async {
-        if let Err(error) = tokio::signal::ctrl_c().await {
-            tracing::error!(%error, "failed to listen for SIGINT");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Installs the SIGINT and SIGTERM handlers at once and returns a future that
+/// completes on the first of them. Installing before the server announces itself
+/// means a signal sent right after `listening on …` still shuts down gracefully
+/// instead of killing the process.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{SignalKind, signal};
 
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(error) => {
-                tracing::error!(%error, "failed to listen for SIGTERM");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
+    let interrupt = signal(SignalKind::interrupt());
+    let terminate = signal(SignalKind::terminate());
 
-    tokio::select! {
-        () = interrupt => tracing::info!(signal = "SIGINT", "shutting down"),
-        () = terminate => tracing::info!(signal = "SIGTERM", "shutting down"),
+    async move {
+        let wait = |stream: std::io::Result<tokio::signal::unix::Signal>, name: &'static str| async move {
+            match stream {
+                Ok(mut stream) => {
+                    stream.recv().await;
+                }
+                Err(error) => {
+                    tracing::error!(%error, signal = name, "failed to listen for the signal");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        tokio::select! {
+            () = wait(interrupt, "SIGINT") => tracing::info!(signal = "SIGINT", "shutting down"),
+            () = wait(terminate, "SIGTERM") => tracing::info!(signal = "SIGTERM", "shutting down"),
+        }
     }
 }
 
