@@ -87,13 +87,14 @@ impl Report<'_> {
         let _ = writeln!(
             out,
             "A throwaway PostgreSQL cluster with the default durability settings (fsync on)\n\
-             is migrated, and one app receives {} clients with Brazilian names (accents,\n\
-             apostrophes, compound names), e-mails derived from the names, valid CPFs\n\
-             ({DOCUMENT_PERCENT}%), Brazilian mobile and landline numbers in E.164 ({PHONE_PERCENT}%), signups\n\
-             spread over three years, a last access for {ACCESSED_PERCENT}%, fifteen origin platforms, and\n\
-             a chargeback for one client in {CHARGEBACK_EVERY}. The app also gets {} products and {}\n\
-             transactions, each with the grant it caused (about {REFUNDED_PERCENT}% of the others\n\
-             refunded, their grants revoked).\n",
+             is migrated, and one app receives {} clients. They have Brazilian names\n\
+             (accents, apostrophes, compound names) and e-mails derived from the names.\n\
+             {DOCUMENT_PERCENT}% have a valid CPF, {PHONE_PERCENT}% a Brazilian mobile or landline number in\n\
+             E.164, and {ACCESSED_PERCENT}% a last access. Signups are spread over three years and\n\
+             fifteen origin platforms, and one client in {CHARGEBACK_EVERY} has a chargeback. The app\n\
+             also gets {} products and {} transactions, each with the grant it caused.\n\
+             Apart from the chargebacks, about {REFUNDED_PERCENT}% of them are refunded, with their\n\
+             grants revoked.\n",
             thousands(self.clients),
             self.products,
             thousands(self.sales)
