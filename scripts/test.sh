@@ -17,11 +17,19 @@ step() {
     printf '\n==> %s\n' "$*" >&2
 }
 
+# Stops the throwaway cluster. After a successful run it stays quiet, so the test
+# runner's summary remains the last line of the output.
 stop_temp_cluster() {
-    if [[ -n "$TEMP_CLUSTER_DIR" ]]; then
-        bash "$REPO_ROOT/scripts/pg.sh" temp-stop "$TEMP_CLUSTER_DIR" || true
-        TEMP_CLUSTER_DIR=""
+    local status=$?
+    if [[ -z "$TEMP_CLUSTER_DIR" ]]; then
+        return
     fi
+    if ((status == 0)); then
+        bash "$REPO_ROOT/scripts/pg.sh" temp-stop "$TEMP_CLUSTER_DIR" 2>/dev/null || true
+    else
+        bash "$REPO_ROOT/scripts/pg.sh" temp-stop "$TEMP_CLUSTER_DIR" || true
+    fi
+    TEMP_CLUSTER_DIR=""
 }
 
 trap stop_temp_cluster EXIT
