@@ -18,6 +18,7 @@ mod account;
 mod app_settings;
 mod apps;
 mod audit;
+mod cached;
 mod clients;
 mod detail;
 mod error;

@@ -19,6 +19,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::PgStore;
+use crate::cached::CacheStatement;
 use crate::error::{PgError, TxError, foreign_key_violation, repository_error};
 use crate::schema::notifications;
 
@@ -140,6 +141,7 @@ pub(crate) async fn enqueue_all(
             .values(&row)
             .on_conflict(notifications::dedupe_key)
             .do_nothing()
+            .cached()
             .execute(conn)
             .await
             .map_err(|error| match foreign_key_violation(&error) {
@@ -219,6 +221,7 @@ impl NotificationQueue for PgStore {
                     .bind::<Timestamptz, _>(now)
                     .bind::<Timestamptz, _>(lease_until)
                     .bind::<Integer, _>(limit)
+                    .cached()
                     .load(conn)
                     .await?;
 
@@ -239,6 +242,7 @@ impl NotificationQueue for PgStore {
                                 .bind::<Text, _>(format!(
                                     "stored notification unreadable: {problem}"
                                 ))
+                                .cached()
                                 .execute(conn)
                                 .await?;
                         }
@@ -263,6 +267,7 @@ impl NotificationQueue for PgStore {
             .bind::<SqlUuid, _>(id.as_uuid())
             .bind::<Timestamptz, _>(at)
             .bind::<diesel::sql_types::Array<Text>, _>(TOKEN_PAYLOAD_KEYS.as_slice())
+            .cached()
             .execute(&mut conn)
             .await
             .map_err(repository_error)?;
@@ -286,6 +291,7 @@ impl NotificationQueue for PgStore {
             .bind::<Text, _>(error)
             .bind::<Nullable<Timestamptz>, _>(retry_at)
             .bind::<diesel::sql_types::Array<Text>, _>(TOKEN_PAYLOAD_KEYS.as_slice())
+            .cached()
             .execute(&mut conn)
             .await
             .map_err(repository_error)?;

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use super::schema::login_throttle;
 use crate::PgStore;
+use crate::cached::CacheStatement;
 use crate::error::repository_error;
 
 /// The latest lockout end after `$4` among the keys given as parallel arrays of
@@ -75,6 +76,7 @@ impl LoginThrottle for PgStore {
             .bind::<Array<Text>, _>(&kinds)
             .bind::<Array<Bytea>, _>(&digests)
             .bind::<Timestamptz, _>(now)
+            .cached()
             .get_result(&mut conn)
             .await
             .map_err(repository_error)?;
@@ -98,6 +100,7 @@ impl LoginThrottle for PgStore {
             .bind::<Integer, _>(max_failures)
             .bind::<Timestamptz, _>(now - policy.window)
             .bind::<Timestamptz, _>(now + policy.lockout)
+            .cached()
             .execute(&mut conn)
             .await
             .map_err(repository_error)?;

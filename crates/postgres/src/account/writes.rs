@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::schema::{account_tokens, sessions};
+use crate::cached::CacheStatement;
 use crate::error::{TxError, foreign_key_violation, repository_error};
 use crate::schema::access_log;
 
@@ -49,6 +50,7 @@ pub(super) async fn record_access(
             .bind::<SqlUuid, _>(event.app_id.as_uuid())
             .bind::<SqlUuid, _>(event.client_id.as_uuid())
             .bind::<Timestamptz, _>(event.at)
+            .cached()
             .execute(conn)
             .await?;
     }

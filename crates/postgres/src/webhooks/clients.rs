@@ -12,6 +12,7 @@ use diesel::sql_types::{Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
+use crate::cached::CacheStatement;
 use crate::clients::{CLIENT_COLUMNS_SQL, ClientRow};
 use crate::error::TxError;
 
@@ -123,6 +124,7 @@ pub(super) async fn upsert(
     .bind::<Nullable<Text>, _>(duplicate_check_document(contact.document.as_ref()))
     .bind::<Text, _>(platform.as_str())
     .bind::<Timestamptz, _>(now)
+    .cached()
     .get_result(conn)
     .await
     .optional()?;
@@ -169,6 +171,7 @@ async fn lock_by_email(
     ))
     .bind::<SqlUuid, _>(app.as_uuid())
     .bind::<Text, _>(customer.email.as_str())
+    .cached()
     .get_result(conn)
     .await
     .optional()?;
@@ -186,6 +189,7 @@ pub(super) async fn lock_by_id(
     ))
     .bind::<SqlUuid, _>(app.as_uuid())
     .bind::<SqlUuid, _>(id.as_uuid())
+    .cached()
     .get_result(conn)
     .await?;
     row.into_client().map_err(TxError)
@@ -239,6 +243,7 @@ async fn merge_into(
     .bind::<Bool, _>(merge.document_changed())
     .bind::<Nullable<Text>, _>(duplicate_check_document(contact.document.as_ref()))
     .bind::<Timestamptz, _>(now)
+    .cached()
     .get_result(conn)
     .await?;
     Ok(AppliedClient {
@@ -264,6 +269,7 @@ pub(super) async fn flag_chargeback(
     .bind::<SqlUuid, _>(app.as_uuid())
     .bind::<SqlUuid, _>(client.as_uuid())
     .bind::<Timestamptz, _>(now)
+    .cached()
     .execute(conn)
     .await?;
     Ok(updated == 1)

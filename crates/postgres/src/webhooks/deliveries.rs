@@ -16,6 +16,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::schema::webhook_events;
+use crate::cached::CacheStatement;
 use crate::error::{TxError, foreign_key_violation, repository_error};
 
 /// Maximum length of a stored parse error, in characters.
@@ -138,6 +139,7 @@ pub(super) async fn insert(
             webhook_events::dedupe_key,
         ))
         .do_nothing()
+        .cached()
         .execute(conn)
         .await
         .map_err(|error| {
@@ -207,6 +209,7 @@ pub(super) async fn record_application(
             webhook_events::processed_at.eq(Some(processed_at)),
             webhook_events::replay_count.eq(webhook_events::replay_count + i32::from(replay)),
         ))
+        .cached()
         .execute(conn)
         .await?;
     Ok(())

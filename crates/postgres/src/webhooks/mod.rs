@@ -35,6 +35,7 @@ use time::OffsetDateTime;
 
 use self::apply::Application;
 use crate::PgStore;
+use crate::cached::CacheStatement;
 use crate::error::{TxError, foreign_key_violation, repository_error};
 use crate::schema::platform_credentials;
 
@@ -43,6 +44,7 @@ use crate::schema::platform_credentials;
 async fn lock(conn: &mut AsyncPgConnection, parts: &[&str]) -> Result<(), TxError> {
     diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
         .bind::<Text, _>(parts.join("\u{1f}"))
+        .cached()
         .execute(conn)
         .await?;
     Ok(())

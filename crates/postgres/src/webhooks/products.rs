@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::lock;
+use crate::cached::CacheStatement;
 use crate::error::TxError;
 
 /// A product of the app that an event's platform product links to.
@@ -110,6 +111,7 @@ async fn find_links(
     .bind::<SqlUuid, _>(app.as_uuid())
     .bind::<Text, _>(platform.as_str())
     .bind::<Text, _>(external_id)
+    .cached()
     .load(conn)
     .await?;
     Ok(links)
@@ -131,6 +133,7 @@ async fn create_linked(
     .bind::<SqlUuid, _>(app.as_uuid())
     .bind::<Text, _>(&name)
     .bind::<Timestamptz, _>(now)
+    .cached()
     .execute(conn)
     .await?;
     diesel::sql_query(
@@ -142,6 +145,7 @@ async fn create_linked(
     .bind::<Text, _>(&product.external_id)
     .bind::<SqlUuid, _>(id)
     .bind::<Timestamptz, _>(now)
+    .cached()
     .execute(conn)
     .await?;
     Ok(LinkedProduct { id, name })

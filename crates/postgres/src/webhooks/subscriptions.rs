@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::apply::Application;
 use super::schema::subscription_cancellations as cancellations;
 use super::{clients, lock};
+use crate::cached::CacheStatement;
 use crate::error::TxError;
 
 /// Takes the transaction-scoped lock of one subscription. Charges and
@@ -162,6 +163,7 @@ async fn cap_grants(
     .bind::<SqlUuid, _>(app.as_uuid())
     .bind::<diesel::sql_types::Text, _>(event.platform.as_str())
     .bind::<diesel::sql_types::Text, _>(&event.subscription_id)
+    .cached()
     .load(conn)
     .await?;
 
@@ -178,6 +180,7 @@ async fn cap_grants(
             .bind::<SqlUuid, _>(app.as_uuid())
             .bind::<SqlUuid, _>(grant.id)
             .bind::<Timestamptz, _>(expiry)
+            .cached()
             .execute(conn)
             .await?;
         ended += 1;

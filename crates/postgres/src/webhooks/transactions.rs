@@ -34,6 +34,7 @@ use super::apply::Application;
 use super::products::LinkedProduct;
 use super::{clients, notifications, subscriptions};
 use crate::audit::actor_to_json;
+use crate::cached::CacheStatement;
 use crate::error::TxError;
 use crate::grants::GrantRow;
 use crate::schema::grants;
@@ -194,6 +195,7 @@ async fn insert_or_lock(
     .bind::<Nullable<Text>, _>(subscription_id)
     .bind::<Nullable<Integer>, _>(recurrence)
     .bind::<Timestamptz, _>(run.now)
+    .cached()
     .execute(conn)
     .await?;
     if inserted == 1 {
@@ -215,6 +217,7 @@ async fn insert_or_lock(
     .bind::<SqlUuid, _>(app.as_uuid())
     .bind::<Text, _>(event.platform.as_str())
     .bind::<Text, _>(&event.external_id)
+    .cached()
     .get_result(conn)
     .await?;
     let current_kind = TransactionStatusKind::parse(&stored.status).ok_or_else(|| {
@@ -257,6 +260,7 @@ async fn insert_or_lock(
     .bind::<Nullable<SqlUuid>, _>(product_id)
     .bind::<Nullable<Text>, _>(subscription_id)
     .bind::<Nullable<Integer>, _>(recurrence)
+    .cached()
     .execute(conn)
     .await?;
     if target.subscription_external_id.is_none() {
@@ -290,6 +294,7 @@ async fn record_history(
     .bind::<Timestamptz, _>(incoming.occurred_at)
     .bind::<Timestamptz, _>(run.now)
     .bind::<Text, _>(run.delivery_id.to_string())
+    .cached()
     .execute(conn)
     .await?;
     Ok(())
@@ -342,6 +347,7 @@ async fn grant(
         .bind::<Jsonb, _>(&granted_by)
         .bind::<Timestamptz, _>(event.occurred_at)
         .bind::<Nullable<Timestamptz>, _>(expires_at)
+        .cached()
         .execute(conn)
         .await?;
         if inserted == 0 {
@@ -384,6 +390,7 @@ async fn client_has_grants(
     )
     .bind::<SqlUuid, _>(app.as_uuid())
     .bind::<SqlUuid, _>(client.as_uuid())
+    .cached()
     .get_result(conn)
     .await?;
     Ok(row.found)
@@ -406,6 +413,7 @@ async fn product_accessible(
     .bind::<SqlUuid, _>(client.as_uuid())
     .bind::<SqlUuid, _>(product.id().as_uuid())
     .bind::<Timestamptz, _>(now)
+    .cached()
     .get_result(conn)
     .await?;
     Ok(row.found)
@@ -449,6 +457,7 @@ async fn revoke(
     .bind::<Timestamptz, _>(run.now)
     .bind::<Text, _>(reason.as_str())
     .bind::<Jsonb, _>(&revoked_by)
+    .cached()
     .execute(conn)
     .await?;
     run.counts.grants_revoked += u32::try_from(revoked).unwrap_or(u32::MAX);
