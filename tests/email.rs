@@ -320,6 +320,40 @@ async fn worker_command_sends_queued_mail() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn serve_without_worker_leaves_mail_to_the_worker() {
+    let database = TestDatabase::new().await;
+    let key = create_app(database.url(), "loja-a").await;
+    let smtp = TestSmtpServer::start(RecipientPolicy::Accept);
+    let mail_dir = tempfile::tempdir().unwrap();
+    let env = mail_env(Some(&smtp.url()), mail_dir.path());
+    let server = Process::serve_without_worker(database.url(), &env).await;
+    let admin = Admin::new(&server, &key);
+
+    let client = admin
+        .create_client(json!({ "name": "Lia Prates", "email": "lia@example.com" }))
+        .await;
+    // A worker polls every few milliseconds in these tests; the server alone
+    // must leave the welcome e-mail untouched.
+    tokio::time::sleep(SETTLE).await;
+    let view = admin.notification(&client, "welcome").await;
+    assert_eq!(view["status"], "queued", "{view:#}");
+    assert_eq!(view["attempts"], 0, "{view:#}");
+    assert!(smtp.received().is_empty());
+
+    let worker = Process::worker(database.url(), &env).await;
+    let emails = wait_for_messages(&smtp, 1).await;
+    assert_eq!(emails[0].recipients, ["lia@example.com"]);
+    let (status, logs) = worker.terminate().await;
+    assert!(status.success(), "{status}: {logs:#?}");
+    let (status, logs) = server.terminate().await;
+    assert!(status.success(), "{status}: {logs:#?}");
+    assert!(
+        !logs.iter().any(|line| line.contains("e-mail sent")),
+        "{logs:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn two_workers_never_send_twice() {
     const CLIENTS: usize = 40;
 

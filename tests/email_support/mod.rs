@@ -75,6 +75,17 @@ impl Process {
         .await
     }
 
+    /// Starts `clientela serve --no-worker`, which sends no e-mail itself.
+    pub async fn serve_without_worker(database_url: &str, env: &[(String, String)]) -> Self {
+        Self::start(
+            database_url,
+            &["serve", "--listen", "127.0.0.1:0", "--no-worker"],
+            env,
+            "listening on ",
+        )
+        .await
+    }
+
     /// Starts `clientela worker` and waits until its loop runs.
     pub async fn worker(database_url: &str, env: &[(String, String)]) -> Self {
         Self::start(database_url, &["worker"], env, "outbox worker started").await

@@ -55,6 +55,11 @@ pub enum Command {
             help = "Endereço IP e porta em que o servidor escuta; a porta 0 escolhe uma livre"
         )]
         listen: SocketAddr,
+        #[arg(
+            long,
+            help = "Não envia e-mails neste processo; rode `clientela worker` à parte para enviá-los"
+        )]
+        no_worker: bool,
         #[command(flatten)]
         mail: MailArgs,
     },

@@ -25,14 +25,14 @@ impl Database {
     }
 }
 
-/// Serves the HTTP API and runs the e-mail worker until SIGINT or SIGTERM, then
-/// finishes the requests in flight and stops the worker. Prints `listening on
-/// http://IP:PORT` to stderr once bound, with the real port when `listen` has
-/// port 0.
+/// Serves the HTTP API, and runs the e-mail worker when `mail` is given, until
+/// SIGINT or SIGTERM; then finishes the requests in flight and stops the worker.
+/// Prints `listening on http://IP:PORT` to stderr once bound, with the real port
+/// when `listen` has port 0.
 pub async fn serve(
     database: &Database,
     listen: SocketAddr,
-    mail: &MailArgs,
+    mail: Option<&MailArgs>,
 ) -> Result<(), CliError> {
     let store = database.connect().await?;
     let router = clientela_http::router(wiring::app_state(&store));
@@ -47,12 +47,17 @@ pub async fn serve(
         source,
     })?;
 
-    let public_url = outbox::public_url(mail, Some(addr));
-    let worker = outbox::spawn(
-        store.clone(),
-        outbox::build(&store, mail, &public_url)?,
-        mail,
-    );
+    let worker = match mail {
+        Some(mail) => {
+            let public_url = outbox::public_url(mail, Some(addr));
+            let outbox = outbox::build(&store, mail, &public_url)?;
+            Some(outbox::spawn(store.clone(), outbox, mail))
+        }
+        None => {
+            tracing::info!("e-mail sending is off in this process; `clientela worker` sends them");
+            None
+        }
+    };
 
     let shutdown = shutdown_signal();
     eprintln!("listening on http://{addr}");
@@ -64,7 +69,9 @@ pub async fn serve(
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(CliError::Serve);
-    worker.stop().await;
+    if let Some(worker) = worker {
+        worker.stop().await;
+    }
     served?;
     tracing::info!("server stopped");
     Ok(())

@@ -56,7 +56,11 @@ async fn run(args: Args) -> Result<(), CliError> {
     };
 
     match args.command {
-        Command::Serve { listen, mail } => commands::serve(&database, listen, &mail).await,
+        Command::Serve {
+            listen,
+            no_worker,
+            mail,
+        } => commands::serve(&database, listen, (!no_worker).then_some(&mail)).await,
         Command::Worker { mail } => commands::worker(&database, &mail).await,
         Command::Migrate => commands::migrate(&database).await,
         Command::Apps {
