@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs the client search benchmark: builds release binaries, starts a throwaway
-# PostgreSQL cluster with normal durability (deleted on exit, also after a failure
-# or Ctrl-C), and runs `clientela-bench run`, which seeds one million clients,
-# times the searches and writes docs/BENCHMARKS.md.
+# Runs the benchmarks: builds release binaries, starts a throwaway PostgreSQL
+# cluster with normal durability (deleted on exit, also after a failure or
+# Ctrl-C), and runs `clientela-bench run`, which seeds one million clients, times
+# the searches, sends webhook sales next to a pgbench replay of their statements,
+# measures members-app logins, and writes docs/BENCHMARKS.md.
 #
 # Arguments are passed to `clientela-bench run`, for example
 #   scripts/bench.sh --clients 100000 --samples 20 --output /tmp/bench.md
@@ -39,4 +40,6 @@ database_url="${temp_cluster#* }"
     --database-url "$database_url" \
     --clientela-bin "$target_dir/release/clientela" \
     --psql "$pg_bin/psql" \
+    --pgbench "$pg_bin/pgbench" \
+    --postgres-log "$TEMP_CLUSTER_DIR/postgres.log" \
     "$@"

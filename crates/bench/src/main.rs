@@ -1,24 +1,29 @@
-//! Benchmark of Clientela's client search on one million seeded clients.
+//! Benchmarks of Clientela on one million seeded clients.
 //!
 //! `clientela-bench run` migrates an empty database, creates an app, seeds it,
 //! starts the real `clientela serve`, times a mixed set of searches over HTTP and
-//! as plain SQL, checks their query plans, and writes docs/BENCHMARKS.md.
-//! `clientela-bench seed` only seeds an existing app. `make bench` runs the whole
-//! benchmark on a throwaway PostgreSQL cluster.
+//! as plain SQL and checks their query plans; then sends distinct webhook sales
+//! next to a pgbench replay of the statements a sale runs (`sales`), and times
+//! members-app logins against bare argon2 with `/healthz` probed meanwhile
+//! (`logins`). It writes docs/BENCHMARKS.md. `clientela-bench seed` only seeds an
+//! existing app. `make bench` runs everything on a throwaway PostgreSQL cluster.
 
 mod copy;
 mod generate;
+mod logins;
 mod machine;
 mod measure;
 mod names;
 mod queries;
 mod report;
+mod sales;
 mod seed;
 mod server;
 mod stats;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command as Process, Stdio};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail, ensure};
 use clap::{Args, Parser, Subcommand};
@@ -40,7 +45,7 @@ const BENCH_APP_SLUG: &str = "bench";
 #[derive(Debug, Parser)]
 #[command(
     version,
-    about = "Seeds clients and benchmarks Clientela's client search"
+    about = "Seeds clients and benchmarks Clientela's search, webhook sales and logins"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -97,6 +102,37 @@ struct RunArgs {
     /// The command a developer types to run this benchmark, as the report shows it.
     #[arg(long, default_value = "make bench")]
     command: String,
+
+    /// The pgbench program that replays the statements of a sale.
+    #[arg(long, default_value = "pgbench")]
+    pgbench: PathBuf,
+
+    /// The cluster's log file (`pg_ctl --log`), read to capture the statements of
+    /// a sale; the database user must be a superuser to turn statement logging on.
+    #[arg(long)]
+    postgres_log: Option<PathBuf>,
+
+    /// Distinct sales sent through the webhook endpoint, and replayed by
+    /// pgbench; 0 leaves the webhook benchmark out.
+    #[arg(long, default_value_t = 30_000)]
+    webhook_sales: u64,
+
+    /// Concurrent connections that send sales, and pgbench clients.
+    #[arg(long, default_value_t = 8)]
+    sale_connections: usize,
+
+    /// Seconds of each timed login phase (bare argon2, then logins over HTTP);
+    /// 0 leaves the login benchmark out.
+    #[arg(long, default_value_t = 10)]
+    login_seconds: u64,
+
+    /// Seeded clients that get a password and log in.
+    #[arg(long, default_value_t = 200)]
+    login_accounts: usize,
+
+    /// Concurrent connections that send logins; by default four per core.
+    #[arg(long)]
+    login_connections: Option<usize>,
 }
 
 /// Target app and size of a seed.
@@ -211,6 +247,8 @@ fn run_benchmark(args: &RunArgs) -> Result<()> {
              || pg_size_pretty(pg_database_size(current_database()))",
     )?;
     let (clients_size, database_size) = sizes.split_once('|').unwrap_or((&sizes, "?"));
+    let sales = run_sales(args, app_id, &runtime)?;
+    let logins = run_logins(args, app_id, &runtime)?;
     let machine = Machine::describe(Path::new("."), postgres_version);
     let invocation = invocation_without_secrets();
     let server_binary = args.clientela_bin.display().to_string();
@@ -232,11 +270,83 @@ fn run_benchmark(args: &RunArgs) -> Result<()> {
         load_after: &load_after,
         results: &results,
     };
-    std::fs::write(&args.output, report.to_markdown())
+    let mut markdown = report.to_markdown();
+    if let Some(sales) = &sales {
+        sales.write_markdown(&mut markdown);
+    }
+    if let Some(logins) = &logins {
+        logins.write_markdown(&mut markdown);
+    }
+    std::fs::write(&args.output, markdown)
         .with_context(|| format!("failed to write {}", args.output.display()))?;
     eprintln!("bench: wrote {}", args.output.display());
 
     check_results(&results)
+}
+
+/// Runs the webhook benchmark unless `--webhook-sales 0` leaves it out.
+fn run_sales(
+    args: &RunArgs,
+    app_id: Uuid,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Option<sales::SalesResult>> {
+    if args.webhook_sales == 0 {
+        return Ok(None);
+    }
+    let postgres_log = args.postgres_log.as_deref().context(
+        "the webhook benchmark needs --postgres-log, the cluster's log file; \
+         pass --webhook-sales 0 to leave it out",
+    )?;
+    let config = sales::SalesConfig {
+        clientela_bin: &args.clientela_bin,
+        database_url: &args.database_url,
+        psql: &args.psql,
+        pgbench: &args.pgbench,
+        postgres_log,
+        app_slug: BENCH_APP_SLUG,
+        app_id,
+        sales: args.webhook_sales,
+        connections: args.sale_connections,
+    };
+    let result = sales::run(&config, runtime)?;
+    eprintln!("bench: {}", result.summary_line());
+    Ok(Some(result))
+}
+
+/// Runs the login benchmark on a fresh server unless `--login-seconds 0` leaves
+/// it out. It gives seeded clients passwords and moves their last access, so it
+/// runs after the searches.
+fn run_logins(
+    args: &RunArgs,
+    app_id: Uuid,
+    runtime: &tokio::runtime::Runtime,
+) -> Result<Option<logins::LoginBenchResult>> {
+    if args.login_seconds == 0 {
+        return Ok(None);
+    }
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let server = Server::start(&args.clientela_bin, &args.database_url)?;
+    let config = logins::LoginBenchConfig {
+        base_url: &server.base_url,
+        app_slug: BENCH_APP_SLUG,
+        app_id,
+        database_url: &args.database_url,
+        psql: &args.psql,
+        accounts: args.login_accounts,
+        connections: args.login_connections.unwrap_or(4 * cores),
+        duration: Duration::from_secs(args.login_seconds),
+    };
+    eprintln!("bench: timing logins for {} s", args.login_seconds);
+    match runtime.block_on(logins::run(&config)) {
+        Ok(result) => {
+            eprintln!("bench: {}", result.summary_line());
+            Ok(Some(result))
+        }
+        Err(error) => bail!(
+            "{error:#}\nlast lines of clientela serve:\n{}",
+            server.log_tail()
+        ),
+    }
 }
 
 async fn measure_all(

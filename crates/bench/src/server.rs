@@ -24,11 +24,12 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts `clientela serve --listen 127.0.0.1:0` and waits for the
-    /// `listening on http://IP:PORT` line on its stderr.
+    /// Starts `clientela serve --listen 127.0.0.1:0 --no-worker` (a benchmark
+    /// sends no e-mail) and waits for the `listening on http://IP:PORT` line on
+    /// its stderr.
     pub fn start(binary: &Path, database_url: &str) -> Result<Self> {
         let mut child = Command::new(binary)
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", "127.0.0.1:0", "--no-worker"])
             .env("DATABASE_URL", database_url)
             .env("NO_COLOR", "1")
             .stdin(Stdio::null())

@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
-/// Median and 95th percentile of a set of samples.
+/// Median, 95th and 99th percentiles and maximum of a set of samples.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Summary {
     pub median: Duration,
     pub p95: Duration,
+    pub p99: Duration,
+    pub max: Duration,
     pub samples: usize,
 }
 
@@ -22,6 +24,8 @@ impl Summary {
         Some(Self {
             median: nearest_rank(&sorted, 50),
             p95: nearest_rank(&sorted, 95),
+            p99: nearest_rank(&sorted, 99),
+            max: sorted[sorted.len() - 1],
             samples: sorted.len(),
         })
     }
@@ -56,6 +60,8 @@ mod tests {
         let summary = Summary::of(&ms(&[7])).expect("one sample");
         assert_eq!(summary.median, Duration::from_millis(7));
         assert_eq!(summary.p95, Duration::from_millis(7));
+        assert_eq!(summary.p99, Duration::from_millis(7));
+        assert_eq!(summary.max, Duration::from_millis(7));
     }
 
     #[test]
@@ -64,7 +70,16 @@ mod tests {
         let summary = Summary::of(&ms(&samples)).expect("100 samples");
         assert_eq!(summary.median, Duration::from_millis(50));
         assert_eq!(summary.p95, Duration::from_millis(95));
+        assert_eq!(summary.p99, Duration::from_millis(99));
         assert_eq!(summary.samples, 100);
+    }
+
+    #[test]
+    fn summary_tail_of_200_samples() {
+        let samples: Vec<u64> = (1..=200).collect();
+        let summary = Summary::of(&ms(&samples)).expect("200 samples");
+        assert_eq!(summary.p99, Duration::from_millis(198));
+        assert_eq!(summary.max, Duration::from_millis(200));
     }
 
     #[test]
