@@ -82,6 +82,12 @@ pub fn run(config: &SalesConfig<'_>, runtime: &Runtime) -> Result<SalesResult> {
         ],
     )?;
 
+    // After seeding, autovacuum and checkpoints would run during whichever side
+    // comes first, so both sides start from a vacuumed, checkpointed database.
+    eprintln!("bench: vacuuming and checkpointing before the sales");
+    psql_query(config.psql, config.database_url, "VACUUM (ANALYZE)")?;
+    psql_query(config.psql, config.database_url, "CHECKPOINT")?;
+
     eprintln!("bench: capturing the statements of one sale");
     let replay = capture_replay(config, runtime)?;
     eprintln!(

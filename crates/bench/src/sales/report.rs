@@ -83,8 +83,10 @@ impl SalesResult {
             "Distinct Hotmart `PURCHASE_APPROVED` sales, each of a new buyer with a valid CPF\n\
              and phone, are posted to `POST /webhooks/bench/hotmart` on the same\n\
              `clientela serve` (release build, e-mail sending off) from {connections} keep-alive\n\
-             connections, after the search benchmark, so the app already holds its seeded\n\
-             clients. Every answer must be `200` with `processed`. The time of a sale runs from\n\
+             connections, after the search benchmark, so the app already contains its seeded\n\
+             clients. The database is vacuumed and checkpointed first, so that neither side\n\
+             runs next to autovacuum's pass over the seeded tables. Every answer must be\n\
+             `200` with `processed`. The time of a sale runs from\n\
              sending the request to receiving the whole answer.\n\n\
              The **pgbench** column runs the same SQL statements against the same database,\n\
              with the same durability settings, from {connections} connections ({threads} pgbench\n\
