@@ -3,7 +3,7 @@
 //! with the same parameters on the same cores, and the latency of
 //! `GET /healthz` while the logins keep the CPUs busy.
 
-mod cpu;
+pub(crate) mod cpu;
 mod load;
 mod markdown;
 mod raw;

@@ -30,6 +30,7 @@ use self::payload::{HOTTOK, SaleTokens, hotmart_body};
 use self::pgbench::PgbenchRun;
 use self::script::{Replay, VALUES_TABLE};
 use crate::copy::{Field, copy_into, psql_query, write_record};
+use crate::logins::cpu::{CpuTicks, CpuUsage};
 use crate::server::Server;
 
 pub use self::report::{SalesResult, TableWrites, Throughput};
@@ -103,7 +104,11 @@ pub fn run(config: &SalesConfig<'_>, runtime: &Runtime) -> Result<SalesResult> {
         "bench: sending {} sales from {} connections",
         config.sales, config.connections
     );
+    let cpu_before = CpuTicks::read();
     let sent = runtime.block_on(load::send_all(&url, HOTTOK, bodies, config.connections));
+    let http_cpu = cpu_before
+        .zip(CpuTicks::read())
+        .and_then(|(a, b)| a.usage_until(&b));
     let sent = match sent {
         Ok(sent) => sent,
         Err(error) => {
@@ -142,6 +147,8 @@ pub fn run(config: &SalesConfig<'_>, runtime: &Runtime) -> Result<SalesResult> {
         pgbench: Throughput::from_rate(replayed.transactions, replayed.tps, &replayed.latencies),
         writes,
         script: replay.script,
+        http_cpu,
+        pgbench_cpu: replayed.cpu,
     })
 }
 
@@ -176,6 +183,9 @@ struct Replayed {
     tps: f64,
     latencies: Vec<Duration>,
     threads: usize,
+    /// CPU use while pgbench ran; its sessions have ended by the second reading,
+    /// so only the whole machine's share is meaningful.
+    cpu: Option<CpuUsage>,
     before: Writes,
     after: Writes,
 }
@@ -254,9 +264,13 @@ fn replay_with_pgbench(config: &SalesConfig<'_>, replay: &Replay) -> Result<Repl
             ("i", "0".to_owned()),
         ],
     };
+    let cpu_before = CpuTicks::read();
     let result = run.run().with_context(move || {
         format!("the replay script is kept in {}", work_dir.keep().display())
     })?;
+    let cpu = cpu_before
+        .zip(CpuTicks::read())
+        .and_then(|(a, b)| a.usage_until(&b));
     thread::sleep(STATS_SETTLE);
     let after = table_writes(config)?;
     psql_query(
@@ -269,6 +283,7 @@ fn replay_with_pgbench(config: &SalesConfig<'_>, replay: &Replay) -> Result<Repl
         tps: result.tps,
         latencies: result.latencies,
         threads,
+        cpu,
         before,
         after,
     })

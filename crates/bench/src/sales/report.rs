@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
+use crate::logins::cpu::CpuUsage;
 use crate::stats::{Summary, millis};
 
 /// Sales per second and latency of one side.
@@ -53,6 +54,9 @@ pub struct SalesResult {
     pub writes: Vec<TableWrites>,
     /// The pgbench script built from the captured statements.
     pub script: String,
+    /// CPU use while the endpoint received the sales, and while pgbench ran.
+    pub http_cpu: Option<CpuUsage>,
+    pub pgbench_cpu: Option<CpuUsage>,
 }
 
 impl SalesResult {
@@ -128,12 +132,35 @@ impl SalesResult {
             millis(self.http.p99),
             millis(self.pgbench.p99)
         );
+        let busy = |usage: Option<CpuUsage>| {
+            usage.map_or("?".to_owned(), |usage| {
+                format!("{:.0}%", usage.machine_busy_percent)
+            })
+        };
         let _ = writeln!(
             out,
-            "\n**The endpoint reaches {:.0}% of pgbench's sales per second.** The rest is\n\
-             HTTP, JSON parsing, authentication, the domain's rules and the connection pool,\n\
-             and the load generator, which shares the machine's cores with the server and\n\
-             PostgreSQL.\n",
+            "| CPU busy, whole machine | {} | {} |",
+            busy(self.http_cpu),
+            busy(self.pgbench_cpu)
+        );
+        if let Some(usage) = self.http_cpu {
+            let _ = writeln!(
+                out,
+                "\nWhile the endpoint received the sales, `clientela serve` used {:.0}% of all\n\
+                 cores, PostgreSQL {:.0}%, the load generator {:.0}% and other work {:.0}%.",
+                usage.clientela_percent,
+                usage.postgres_percent,
+                usage.benchmark_percent,
+                usage.other_percent()
+            );
+        }
+        let _ = writeln!(
+            out,
+            "\n**The endpoint reaches {:.0}% of pgbench's sales per second.** The difference\n\
+             is HTTP, JSON parsing, authentication, the domain's rules and the connection\n\
+             pool, plus the load generator on the same cores. When the endpoint keeps the\n\
+             machine busier than pgbench does, the endpoint is limited by CPU and pgbench\n\
+             mostly by waiting for commits to reach the disk.\n",
             self.ratio() * 100.0
         );
         let _ = writeln!(
@@ -206,6 +233,8 @@ mod tests {
                 pgbench: [1.0, 0.0, 0.0],
             }],
             script: "BEGIN;\nCOMMIT;\n".to_owned(),
+            http_cpu: None,
+            pgbench_cpu: None,
         };
         let mut out = String::new();
         result.write_markdown(&mut out);
