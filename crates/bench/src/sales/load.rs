@@ -14,6 +14,8 @@ const HOTTOK_HEADER: &str = "X-HOTMART-HOTTOK";
 pub struct LoadResult {
     pub latencies: Vec<Duration>,
     pub elapsed: Duration,
+    /// Sales per second in each fifth of the run, by completion order.
+    pub rate_by_fifth: Vec<f64>,
 }
 
 /// Posts one body to `url` and fails unless the sale was processed.
@@ -60,22 +62,67 @@ pub async fn send_all(
         let (url, hottok) = (url.to_owned(), hottok.to_owned());
         senders.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
+            let mut completions = Vec::new();
             loop {
                 let index = next.fetch_add(1, Ordering::Relaxed);
                 let Some(body) = bodies.get(index) else { break };
                 let sent = Instant::now();
                 post_sale(&http, &url, &hottok, body.clone()).await?;
                 latencies.push(sent.elapsed());
+                completions.push(started.elapsed());
             }
-            Ok::<_, anyhow::Error>(latencies)
+            Ok::<_, anyhow::Error>((latencies, completions))
         }));
     }
     let mut latencies = Vec::with_capacity(bodies.len());
+    let mut completions = Vec::with_capacity(bodies.len());
     for sender in senders {
-        latencies.extend(sender.await.context("a sender task panicked")??);
+        let (sent, done) = sender.await.context("a sender task panicked")??;
+        latencies.extend(sent);
+        completions.extend(done);
     }
     Ok(LoadResult {
         latencies,
         elapsed: started.elapsed(),
+        rate_by_fifth: rate_by_fifth(completions),
     })
+}
+
+/// Returns the sales per second of each fifth of the sales, in completion order,
+/// from the times the sales completed after the start.
+fn rate_by_fifth(mut completions: Vec<Duration>) -> Vec<f64> {
+    completions.sort_unstable();
+    let fifth = completions.len() / 5;
+    if fifth == 0 {
+        return Vec::new();
+    }
+    let mut rates = Vec::with_capacity(5);
+    let mut previous = Duration::ZERO;
+    for part in 1..=5 {
+        let end = completions[part * fifth - 1];
+        let seconds = end.saturating_sub(previous).as_secs_f64();
+        rates.push(if seconds > 0.0 {
+            fifth as f64 / seconds
+        } else {
+            0.0
+        });
+        previous = end;
+    }
+    rates
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_by_fifth_of_steady_sales() {
+        let completions: Vec<Duration> = (1..=10).map(Duration::from_secs).collect();
+        assert_eq!(rate_by_fifth(completions), vec![1.0; 5]);
+    }
+
+    #[test]
+    fn rate_by_fifth_of_too_few_sales() {
+        assert!(rate_by_fifth(vec![Duration::from_secs(1)]).is_empty());
+    }
 }

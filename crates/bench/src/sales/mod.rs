@@ -147,6 +147,7 @@ pub fn run(config: &SalesConfig<'_>, runtime: &Runtime) -> Result<SalesResult> {
         pgbench: Throughput::from_rate(replayed.transactions, replayed.tps, &replayed.latencies),
         writes,
         script: replay.script,
+        http_rate_by_fifth: sent.rate_by_fifth,
         http_cpu,
         pgbench_cpu: replayed.cpu,
     })
@@ -245,6 +246,9 @@ fn replay_with_pgbench(config: &SalesConfig<'_>, replay: &Replay) -> Result<Repl
         .connections
         .min(std::thread::available_parallelism().map_or(1, usize::from));
 
+    // The endpoint side started right after a checkpoint, and so does this
+    // side: the first change of each page after one writes the whole page to WAL.
+    psql_query(config.psql, config.database_url, "CHECKPOINT")?;
     let before = table_writes(config)?;
     eprintln!(
         "bench: pgbench replays {total} sales from {} connections",

@@ -54,6 +54,8 @@ pub struct SalesResult {
     pub writes: Vec<TableWrites>,
     /// The pgbench script built from the captured statements.
     pub script: String,
+    /// The endpoint's sales per second in each fifth of its run.
+    pub http_rate_by_fifth: Vec<f64>,
     /// CPU use while the endpoint received the sales, and while pgbench ran.
     pub http_cpu: Option<CpuUsage>,
     pub pgbench_cpu: Option<CpuUsage>,
@@ -143,6 +145,18 @@ impl SalesResult {
             busy(self.http_cpu),
             busy(self.pgbench_cpu)
         );
+        if !self.http_rate_by_fifth.is_empty() {
+            let rates: Vec<String> = self
+                .http_rate_by_fifth
+                .iter()
+                .map(|rate| format!("{rate:.0}"))
+                .collect();
+            let _ = writeln!(
+                out,
+                "\nThe endpoint's sales per second in each fifth of its run, in order: {}.",
+                rates.join(", ")
+            );
+        }
         if let Some(usage) = self.http_cpu {
             let _ = writeln!(
                 out,
@@ -233,6 +247,7 @@ mod tests {
                 pgbench: [1.0, 0.0, 0.0],
             }],
             script: "BEGIN;\nCOMMIT;\n".to_owned(),
+            http_rate_by_fifth: vec![500.0; 5],
             http_cpu: None,
             pgbench_cpu: None,
         };
