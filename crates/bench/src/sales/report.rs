@@ -170,11 +170,11 @@ impl SalesResult {
         }
         let _ = writeln!(
             out,
-            "\n**The endpoint reaches {:.0}% of pgbench's sales per second.** The difference\n\
-             is HTTP, JSON parsing, authentication, the domain's rules and the connection\n\
-             pool, plus the load generator on the same cores. When the endpoint keeps the\n\
-             machine busier than pgbench does, the endpoint is limited by CPU and pgbench\n\
-             mostly by waiting for commits to reach the disk.\n",
+            "\n**The endpoint reaches {:.0}% of pgbench's sales per second.** On top of the same\n\
+             statements, the endpoint's side runs HTTP, JSON parsing, authentication, the\n\
+             domain's rules, the connection pool and the load generator on the same cores.\n\
+             The CPU shares above show how its time splits between the server, PostgreSQL\n\
+             and the load generator.\n",
             self.ratio() * 100.0
         );
         let _ = writeln!(
