@@ -22,6 +22,12 @@ use crate::commands::Database;
 use crate::error::{CliError, EXIT_USAGE};
 use crate::logging::LogFormat;
 
+/// mimalloc returns freed memory to the system. With glibc's allocator, the
+/// 19 MiB argon2 blocks of logins stayed allocated: `serve` grew from 14 MB to
+/// about 490 MB under a login load.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = match Args::try_parse() {
