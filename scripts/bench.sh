@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the benchmarks: builds release binaries, starts a throwaway PostgreSQL
-# cluster with normal durability (deleted on exit, also after a failure or
-# Ctrl-C), and runs `clientela-bench run`, which seeds one million clients, times
-# the searches, sends webhook sales next to a pgbench replay of their statements,
-# measures members-app logins, and writes docs/BENCHMARKS.md.
+# Runs the benchmarks. It builds release binaries and starts a throwaway
+# PostgreSQL cluster with normal durability, deleted on exit, also after a
+# failure or Ctrl-C. Then `clientela-bench run` seeds one million clients, times
+# the searches, sends webhook sales next to a pgbench replay of their
+# statements, measures members-app logins, and writes docs/BENCHMARKS.md.
 #
 # Arguments are passed to `clientela-bench run`, for example
 #   scripts/bench.sh --clients 100000 --samples 20 --output /tmp/bench.md

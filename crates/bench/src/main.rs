@@ -2,9 +2,9 @@
 //!
 //! `clientela-bench run` migrates an empty database, creates an app, seeds it,
 //! starts the real `clientela serve`, times a mixed set of searches over HTTP and
-//! as plain SQL and checks their query plans; then sends distinct webhook sales
-//! next to a pgbench replay of the statements a sale runs (`sales`), and times
-//! members-app logins against bare argon2 with `/healthz` probed meanwhile
+//! as plain SQL, and checks their query plans. Then it sends distinct webhook
+//! sales next to a pgbench replay of the statements a sale runs (`sales`). Last,
+//! it times members-app logins against bare argon2 while probing `/healthz`
 //! (`logins`). It writes docs/BENCHMARKS.md. `clientela-bench seed` only seeds an
 //! existing app. `make bench` runs everything on a throwaway PostgreSQL cluster.
 

@@ -5,10 +5,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use clientela_hotmart::HOTTOK_HEADER;
 use reqwest::header::CONTENT_TYPE;
-
-/// Header that carries Hotmart's hottok.
-const HOTTOK_HEADER: &str = "X-HOTMART-HOTTOK";
 
 /// Latencies of every sale and the time all of them took.
 pub struct LoadResult {

@@ -17,7 +17,7 @@ mod script;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::thread;
 use std::time::Duration;
 
@@ -250,17 +250,20 @@ fn replay_with_pgbench(config: &SalesConfig<'_>, replay: &Replay) -> Result<Repl
         &format!("ANALYZE {VALUES_TABLE}"),
     )?;
 
-    let work_dir = WorkDir::create()?;
-    let script_path = work_dir.path.join("sale.sql");
+    let work_dir = tempfile::Builder::new()
+        .prefix("clientela-bench-")
+        .tempdir()
+        .context("failed to create a folder for the pgbench script")?;
+    let script_path = work_dir.path().join("sale.sql");
     fs::write(&script_path, &replay.script)?;
-    let log_dir = work_dir.path.join("logs");
+    let log_dir = work_dir.path().join("logs");
     fs::create_dir(&log_dir)?;
     let threads = config
         .connections
         .min(std::thread::available_parallelism().map_or(1, usize::from));
 
-    // The endpoint side started right after a checkpoint, and so does this
-    // side: the first change of each page after one writes the whole page to WAL.
+    // A checkpoint first, so that pgbench does not write out the pages the
+    // endpoint side left dirty.
     psql_query(config.psql, config.database_url, "CHECKPOINT")?;
     let before = table_writes(config)?;
     eprintln!(
@@ -403,34 +406,4 @@ fn check_buyers(config: &SalesConfig<'_>, expected: u64) -> Result<()> {
         "expected {expected} buyers of the benchmark sales, the database has {count}"
     );
     Ok(())
-}
-
-/// A temporary folder, deleted on drop unless kept.
-struct WorkDir {
-    path: PathBuf,
-    keep: bool,
-}
-
-impl WorkDir {
-    fn create() -> Result<Self> {
-        let path = std::env::temp_dir().join(format!("clientela-bench-{}", std::process::id()));
-        if path.exists() {
-            fs::remove_dir_all(&path)?;
-        }
-        fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
-        Ok(Self { path, keep: false })
-    }
-
-    fn keep(mut self) -> PathBuf {
-        self.keep = true;
-        self.path.clone()
-    }
-}
-
-impl Drop for WorkDir {
-    fn drop(&mut self) {
-        if !self.keep {
-            let _ = fs::remove_dir_all(&self.path);
-        }
-    }
 }

@@ -142,11 +142,11 @@ mod tests {
     fn hotmart_body_differs_only_in_tokens() {
         let first = String::from_utf8(hotmart_body(1)).expect("UTF-8");
         let second = String::from_utf8(hotmart_body(2)).expect("UTF-8");
-        let one = SaleTokens::of(1);
-        let two = SaleTokens::of(2);
+        let first_tokens = SaleTokens::of(1);
+        let second_tokens = SaleTokens::of(2);
         let rewritten = first
-            .replace(&one.cpf, &two.cpf)
-            .replace(&one.number, &two.number);
+            .replace(&first_tokens.cpf, &second_tokens.cpf)
+            .replace(&first_tokens.number, &second_tokens.number);
         assert_eq!(rewritten, second);
         assert!(first.contains("comprador.00000001@example.com"));
         assert!(first.contains(HOTTOK));

@@ -84,17 +84,24 @@ impl SalesResult {
     /// Appends the "Webhook sales" section.
     pub fn write_markdown(&self, out: &mut String) {
         let _ = writeln!(out, "## Webhook sales\n");
+        self.write_method(out);
+        self.write_comparison(out);
+        self.write_observations(out);
+        self.write_rows_and_script(out);
+    }
+
+    fn write_method(&self, out: &mut String) {
         let _ = writeln!(
             out,
-            "Distinct Hotmart `PURCHASE_APPROVED` sales, each of a new buyer with a valid CPF\n\
-             and phone, are posted to `POST /webhooks/bench/hotmart` on the same\n\
-             `clientela serve` (release build, e-mail sending off) from {connections} keep-alive\n\
-             connections, after the search benchmark, so the app already contains its seeded\n\
-             clients. The database is vacuumed and checkpointed first, so that neither side\n\
-             runs next to autovacuum's pass over the seeded tables, and as many sales as\n\
-             are timed go through the endpoint untimed first, because the first minute of\n\
-             load after seeding runs slower than the same load later. Every answer must be\n\
-             `200` with `processed`. The time of a sale runs from\n\
+            "Distinct Hotmart `PURCHASE_APPROVED` sales are posted to\n\
+             `POST /webhooks/bench/hotmart` on the same `clientela serve` (release build,\n\
+             e-mail sending off) from {connections} keep-alive connections. Each sale has a new\n\
+             buyer with a valid CPF and phone. They run after the search benchmark, so the app\n\
+             already contains its seeded clients. The database is vacuumed and checkpointed\n\
+             first, so that neither side runs next to autovacuum's pass over the seeded\n\
+             tables. Then as many sales as are timed go through the endpoint untimed, because\n\
+             the first minute of load after seeding runs slower than the same load later.\n\
+             Every answer must be `200` with `processed`. The time of a sale runs from\n\
              sending the request to receiving the whole answer.\n\n\
              The **pgbench** column runs the same SQL statements against the same database,\n\
              with the same durability settings, from {connections} connections ({threads} pgbench\n\
@@ -110,43 +117,51 @@ impl SalesResult {
             statements = self.statements,
             ids = self.server_ids,
         );
-        let _ = writeln!(
-            out,
-            "| | endpoint (HTTP) | pgbench (same SQL) |\n| --- | ---: | ---: |"
-        );
-        let _ = writeln!(
-            out,
-            "| sales | {} | {} |",
-            self.http.sales, self.pgbench.sales
-        );
-        let _ = writeln!(
-            out,
-            "| sales per second | {:.0} | {:.0} |",
-            self.http.per_second, self.pgbench.per_second
-        );
-        let _ = writeln!(
-            out,
-            "| latency p50 (ms) | {} | {} |",
-            millis(self.http.p50),
-            millis(self.pgbench.p50)
-        );
-        let _ = writeln!(
-            out,
-            "| latency p99 (ms) | {} | {} |",
-            millis(self.http.p99),
-            millis(self.pgbench.p99)
-        );
+    }
+
+    fn write_comparison(&self, out: &mut String) {
         let busy = |usage: Option<CpuUsage>| {
             usage.map_or("?".to_owned(), |usage| {
                 format!("{:.0}%", usage.machine_busy_percent)
             })
         };
+        let rows = [
+            (
+                "sales".to_owned(),
+                self.http.sales.to_string(),
+                self.pgbench.sales.to_string(),
+            ),
+            (
+                "sales per second".to_owned(),
+                format!("{:.0}", self.http.per_second),
+                format!("{:.0}", self.pgbench.per_second),
+            ),
+            (
+                "latency p50 (ms)".to_owned(),
+                millis(self.http.p50),
+                millis(self.pgbench.p50),
+            ),
+            (
+                "latency p99 (ms)".to_owned(),
+                millis(self.http.p99),
+                millis(self.pgbench.p99),
+            ),
+            (
+                "CPU busy, whole machine".to_owned(),
+                busy(self.http_cpu),
+                busy(self.pgbench_cpu),
+            ),
+        ];
         let _ = writeln!(
             out,
-            "| CPU busy, whole machine | {} | {} |",
-            busy(self.http_cpu),
-            busy(self.pgbench_cpu)
+            "| | endpoint (HTTP) | pgbench (same SQL) |\n| --- | ---: | ---: |"
         );
+        for (label, endpoint, pgbench) in rows {
+            let _ = writeln!(out, "| {label} | {endpoint} | {pgbench} |");
+        }
+    }
+
+    fn write_observations(&self, out: &mut String) {
         if !self.http_rate_by_fifth.is_empty() {
             let rates: Vec<String> = self
                 .http_rate_by_fifth
@@ -179,6 +194,9 @@ impl SalesResult {
              and the load generator.\n",
             self.ratio() * 100.0
         );
+    }
+
+    fn write_rows_and_script(&self, out: &mut String) {
         let _ = writeln!(
             out,
             "Rows written per sale (inserted / updated / deleted):\n\n\
